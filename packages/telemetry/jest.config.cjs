@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: '@rb/telemetry',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
