@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: '@rb/cache',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: '@rb/http-pool',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};
