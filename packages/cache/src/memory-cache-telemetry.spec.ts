@@ -24,7 +24,7 @@ describe('MemoryCache telemetry', () => {
     cache.get('b');
 
     const own = cache.getStatistics();
-    expect(own).toMatchObject({ hits: 1, misses: 3, evictions: 1, expirations: 1 });
+    expect(own).toMatchObject({ hits: 1, misses: 3, evictions: 1, expirations: 2, size: 0 });
     expect(await telemetry.getStatistics()).toMatchObject({
       cacheHits: own.hits,
       cacheMisses: own.misses,
