@@ -325,3 +325,14 @@ describe('APIConnectionPool options', () => {
     expect(() => new APIConnectionPool(options)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
   });
 });
+
+describe('error type guards', () => {
+  it('tell the subclasses apart without instanceof', () => {
+    const context = { method: 'GET', url: 'http://x/', attempts: 1, retryable: false };
+    const http = new HttpError({ ...context, status: 404, responseBody: '', headers: {} });
+    const timeout = new TimeoutError({ ...context, phase: 'deadline', timeoutMs: 1 });
+
+    expect([HttpPoolError.isInstance(http), HttpError.isInstance(http), TimeoutError.isInstance(http)]).toEqual([true, true, false]);
+    expect([TimeoutError.isInstance(timeout), NetworkError.isInstance(timeout), HttpError.isInstance(new Error('x'))]).toEqual([true, false, false]);
+  });
+});

@@ -1,4 +1,7 @@
 const MARKER = Symbol.for('@rb/http-pool.HttpPoolError');
+const HTTP_ERROR = Symbol.for('@rb/http-pool.HttpError');
+const TIMEOUT_ERROR = Symbol.for('@rb/http-pool.TimeoutError');
+const NETWORK_ERROR = Symbol.for('@rb/http-pool.NetworkError');
 
 /**
  * What went wrong, as a stable string a caller can switch on.
@@ -45,13 +48,19 @@ export class HttpPoolError extends Error {
 
   /** Works across two copies of this package, where `instanceof` does not. */
   static isInstance(error: unknown): error is HttpPoolError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
+    return marked(error, MARKER);
   }
 }
 
 /** The server answered with a status >= 400 (after any retries the policy allowed). */
 export class HttpError extends HttpPoolError implements RequestContext {
   override readonly name = 'HttpError';
+  readonly [HTTP_ERROR] = true;
+
+  static override isInstance(error: unknown): error is HttpError {
+    return marked(error, HTTP_ERROR);
+  }
+
   readonly status: number;
   /** The start of the response body, decoded as UTF-8 and cut to `maxErrorBodyBytes`. */
   readonly responseBody: string;
@@ -85,6 +94,12 @@ export type TimeoutPhase = 'deadline' | 'connect' | 'headers' | 'body';
 /** A deadline or a per-attempt timeout expired. For a per-attempt timeout, undici's error is the `cause`. */
 export class TimeoutError extends HttpPoolError implements RequestContext {
   override readonly name = 'TimeoutError';
+  readonly [TIMEOUT_ERROR] = true;
+
+  static override isInstance(error: unknown): error is TimeoutError {
+    return marked(error, TIMEOUT_ERROR);
+  }
+
   readonly phase: TimeoutPhase;
   /** The limit that expired, in milliseconds. */
   readonly timeoutMs: number;
@@ -107,6 +122,12 @@ export class TimeoutError extends HttpPoolError implements RequestContext {
 /** The connection failed; the original error (with its `code`, e.g. `ECONNREFUSED`) is the `cause`. */
 export class NetworkError extends HttpPoolError implements RequestContext {
   override readonly name = 'NetworkError';
+  readonly [NETWORK_ERROR] = true;
+
+  static override isInstance(error: unknown): error is NetworkError {
+    return marked(error, NETWORK_ERROR);
+  }
+
   readonly method: string;
   readonly url: string;
   readonly attempts: number;
@@ -120,6 +141,10 @@ export class NetworkError extends HttpPoolError implements RequestContext {
     this.attempts = context.attempts;
     this.retryable = context.retryable;
   }
+}
+
+function marked(error: unknown, marker: symbol): boolean {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
 }
 
 function plural(attempts: number): string {
