@@ -32,4 +32,14 @@ describe('MemoryCache telemetry', () => {
       cacheHitRate: own.hitRate,
     });
   });
+
+  it('records nothing for a cache created with telemetry: false', async () => {
+    const cache = new MemoryCache<string>({ maxSize: 1, telemetry: false });
+    cache.put('a', '1');
+    cache.put('b', '2');
+    cache.get('a');
+    cache.get('b');
+    expect(cache.getStatistics()).toMatchObject({ hits: 1, misses: 1, evictions: 1 });
+    expect(await telemetry.getStatistics()).toMatchObject({ cacheHits: 0, cacheMisses: 0, cacheEvictions: 0 });
+  });
 });

@@ -191,7 +191,7 @@ describe('MemoryCache byte bound', () => {
 });
 
 describe('MemoryCache bad input', () => {
-  it.each([
+  it.each<[string, Record<string, unknown>, string, RegExp]>([
     ['maxSize: 0', { maxSize: 0 }, 'maxSize', /maxSize must be a positive integer, got 0/],
     ['maxSize: -5', { maxSize: -5 }, 'maxSize', /got -5/],
     ['maxSize: 1.5', { maxSize: 1.5 }, 'maxSize', /got 1.5/],
@@ -204,11 +204,12 @@ describe('MemoryCache bad input', () => {
     ['sizeOf: () => 1', { sizeOf: () => 1 }, 'maxBytes', /given together/],
     ['maxBytes: 0, sizeOf: () => 1', { maxBytes: 0, sizeOf: () => 1 }, 'maxBytes', /positive integer, got 0/],
     ['maxBytes: 10, sizeOf: "length"', { maxBytes: 10, sizeOf: 'length' }, 'sizeOf', /a function/],
+    ['telemetry: "yes"', { telemetry: 'yes' }, 'telemetry', /a boolean, got "yes"/],
     ['now: 5', { now: 5 }, 'now', /a function returning milliseconds/],
     ['now: () => NaN', { now: () => NaN }, 'now', /a function returning milliseconds/],
     ['max_size: 10', { max_size: 10 }, 'max_size', /unknown option "max_size"; expected one of maxSize, ttlSeconds/],
   ])('refuses %s at construction, naming %s', (_label, options, field, message) => {
-    const error = caught(() => new MemoryCache(options as never));
+    const error = caught(() => new MemoryCache(options));
     expect(error).toMatchObject({ name: 'CacheError', code: 'INVALID_OPTIONS', field });
     expect(error.message).toMatch(message);
   });

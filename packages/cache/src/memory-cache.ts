@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { CacheError, type CacheErrorCode } from './errors.js';
 import type { CacheStatistics, MemoryCacheOptions, PutOptions } from './memory-cache-options.js';
 
-const OPTION_NAMES = new Set(['maxSize', 'ttlSeconds', 'name', 'maxBytes', 'sizeOf', 'now']);
+const OPTION_NAMES = new Set(['maxSize', 'ttlSeconds', 'name', 'maxBytes', 'sizeOf', 'telemetry', 'now']);
 
 interface PendingLoad<V> {
   readonly promise: Promise<V>;
@@ -21,6 +21,7 @@ export class MemoryCache<V extends NonNullable<unknown>> {
   readonly maxSize: number;
   readonly #lru: LRUCache<string, V>;
   readonly #maxBytes: number;
+  readonly #telemetry: boolean;
   // Loads live beside lru-cache rather than in its fetch(): invalidation must reach pending loads by tag and prefix,
   // which lru-cache's keys() does not list, and a cache under pressure must not abort a caller's load by evicting it.
   readonly #pending = new Map<string, PendingLoad<V>>();
@@ -44,7 +45,7 @@ export class MemoryCache<V extends NonNullable<unknown>> {
         );
       }
     }
-    const { maxSize = 1000, ttlSeconds = 3600, name = 'memory', maxBytes, sizeOf, now } = options;
+    const { maxSize = 1000, ttlSeconds = 3600, name = 'memory', maxBytes, sizeOf, telemetry = true, now } = options;
     if (!isPositiveInteger(maxSize)) {
       throw invalid('INVALID_OPTIONS', 'maxSize', 'a positive integer', maxSize);
     }
@@ -62,6 +63,7 @@ export class MemoryCache<V extends NonNullable<unknown>> {
     if (sizeOf !== undefined && typeof sizeOf !== 'function') {
       throw invalid('INVALID_OPTIONS', 'sizeOf', 'a function', sizeOf);
     }
+    if (typeof telemetry !== 'boolean') throw invalid('INVALID_OPTIONS', 'telemetry', 'a boolean', telemetry);
     if (now !== undefined && (typeof now !== 'function' || !Number.isFinite(now()))) {
       throw invalid('INVALID_OPTIONS', 'now', 'a function returning milliseconds as a finite number', now);
     }
@@ -69,6 +71,7 @@ export class MemoryCache<V extends NonNullable<unknown>> {
     this.name = name;
     this.maxSize = maxSize;
     this.#maxBytes = maxBytes ?? 0;
+    this.#telemetry = telemetry;
     this.#lru = new LRUCache<string, V>({
       max: maxSize,
       ttl,
@@ -87,10 +90,10 @@ export class MemoryCache<V extends NonNullable<unknown>> {
     const value = this.#lru.get(key);
     if (value === undefined) {
       this.#misses++;
-      recordCacheMiss(this.name);
+      if (this.#telemetry) recordCacheMiss(this.name);
     } else {
       this.#hits++;
-      recordCacheHit(this.name);
+      if (this.#telemetry) recordCacheHit(this.name);
     }
     return value;
   }
@@ -227,7 +230,7 @@ export class MemoryCache<V extends NonNullable<unknown>> {
 
   #countEviction(): void {
     this.#evictions++;
-    recordCacheEviction(this.name);
+    if (this.#telemetry) recordCacheEviction(this.name);
   }
 
   #sizeOf(sizeOf: (value: V, key: string) => number, value: V, key: string): number {
