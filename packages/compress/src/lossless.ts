@@ -1,0 +1,49 @@
+import { stripComments } from './code-comments.js';
+import { languageFamily } from './code-lexer.js';
+import { removeDuplicates } from './dedupe.js';
+import { joinSegments, splitFences, type Segment } from './fences.js';
+import type { Technique } from './prompt-compressor-options.js';
+import { collapseWhitespace } from './whitespace.js';
+
+type Pass = (segments: readonly Segment[]) => Segment[];
+
+const PASSES: readonly [Technique, Pass][] = [
+  ['whitespace', (segments) => segments.map((s) => (s.kind === 'prose' ? { kind: 'prose', lines: collapseWhitespace(s.lines) } : s))],
+  [
+    'code',
+    (segments) =>
+      segments.map((s) => {
+        const family = s.kind === 'code' ? languageFamily(s.lang) : undefined;
+        if (s.kind !== 'code' || !family || s.body.length === 0) return s;
+        const code = stripComments(family, s.body.join('\n'));
+        return { ...s, body: code === '' ? [] : code.split('\n') };
+      }),
+  ],
+  ['dedupe', removeDuplicates],
+];
+
+/**
+ * Runs the content-keeping techniques cheapest first, counting after each, and stops as soon as the text is at or
+ * under `target` tokens.
+ */
+export function compressLossless(
+  text: string,
+  tokens: number,
+  target: number,
+  count: (text: string) => number,
+): { text: string; tokens: number; techniques: Technique[] } {
+  const techniques: Technique[] = [];
+  let segments = splitFences(text);
+  let current = text;
+  let currentTokens = tokens;
+  for (const [technique, pass] of PASSES) {
+    if (currentTokens <= target) break;
+    segments = pass(segments);
+    const next = joinSegments(segments);
+    if (next === current) continue;
+    current = next;
+    currentTokens = count(next);
+    techniques.push(technique);
+  }
+  return { text: current, tokens: currentTokens, techniques };
+}

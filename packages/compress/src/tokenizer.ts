@@ -1,0 +1,62 @@
+import { get_encoding, type Tiktoken } from 'tiktoken';
+import { CompressError } from './errors.js';
+
+/** The tiktoken encodings this package chooses between. */
+export type Encoding = 'o200k_base' | 'cl100k_base';
+
+export const ENCODINGS: readonly Encoding[] = ['o200k_base', 'cl100k_base'];
+
+// Model families that predate o200k_base. Everything else (gpt-4o, gpt-4.1, gpt-5, o1/o3/o4, gpt-oss and any
+// unknown model) gets o200k_base: for a non-OpenAI model no tiktoken encoding is exact, and the newer one is closer.
+const CL100K_PREFIXES = ['gpt-4', 'gpt-3.5', 'gpt-35', 'text-embedding-3', 'text-embedding-ada-002'];
+const O200K_PREFIXES = ['gpt-4o', 'gpt-4.1', 'gpt-4.5', 'chatgpt-4o'];
+
+/** The encoding a model uses; a provider prefix such as `openai/` is ignored. */
+export function encodingForModel(model: string): Encoding {
+  const name = model.slice(model.lastIndexOf('/') + 1).toLowerCase();
+  if (O200K_PREFIXES.some((p) => name.startsWith(p))) return 'o200k_base';
+  if (CL100K_PREFIXES.some((p) => name.startsWith(p))) return 'cl100k_base';
+  return 'o200k_base';
+}
+
+/** One tiktoken encoder, reused for every call until `free()`. */
+export class Tokenizer {
+  readonly encoding: Encoding;
+  private encoder: Tiktoken | undefined;
+
+  constructor(encoding: Encoding) {
+    this.encoding = encoding;
+    this.encoder = get_encoding(encoding);
+  }
+
+  // encode_ordinary: text that merely contains "<|endoftext|>" is prose to us, and tiktoken's encode() would throw.
+  encode(text: string): Uint32Array {
+    return this.live().encode_ordinary(text);
+  }
+
+  count(text: string): number {
+    return text.length === 0 ? 0 : this.live().encode_ordinary(text).length;
+  }
+
+  /** Byte length of each token in UTF-8, so token offsets map onto byte offsets of the text. */
+  tokenByteLengths(tokens: Uint32Array): Uint32Array {
+    const encoder = this.live();
+    const lengths = new Uint32Array(tokens.length);
+    for (let i = 0; i < tokens.length; i++) lengths[i] = encoder.decode_single_token_bytes(tokens[i]!).length;
+    return lengths;
+  }
+
+  get disposed(): boolean {
+    return this.encoder === undefined;
+  }
+
+  free(): void {
+    this.encoder?.free();
+    this.encoder = undefined;
+  }
+
+  private live(): Tiktoken {
+    if (!this.encoder) throw new CompressError('DISPOSED', 'this PromptCompressor was disposed; create a new one');
+    return this.encoder;
+  }
+}

@@ -1,0 +1,155 @@
+import { languageFamily } from './code-lexer.js';
+import { safeLineStarts } from './code-comments.js';
+import { splitFences } from './fences.js';
+import type { Tokenizer } from './tokenizer.js';
+
+/** Where the text may be cut: a char offset, and the fence to close/reopen when the cut falls inside code. */
+interface Cut {
+  at: number;
+  fence: Fence | undefined;
+}
+
+interface Fence {
+  open: string;
+  close: string;
+  bodyStart: number;
+  bodyEnd: number;
+}
+
+const SENTENCE_END = /[.!?]["')\]]*[ \t]+(?=\S)/g;
+
+export const markerText = (omitted: number): string => `[... ${omitted} tokens omitted ...]`;
+
+/**
+ * Cuts `text` to at most `budget` tokens: `headRatio` of what is left after the marker from the start, the rest from
+ * the end, on line or sentence boundaries (inside code: only between lines that lie outside strings and comments).
+ * The text is encoded once; token offsets are mapped to byte offsets, so the cut never splits a character, and only
+ * the assembled result is encoded again to check it.
+ */
+export function truncate(tokenizer: Tokenizer, text: string, budget: number, headRatio: number): string {
+  const tokens = tokenizer.encode(text);
+  if (tokens.length <= budget) return text;
+  const bytes = Buffer.from(text, 'utf8');
+  const lengths = tokenizer.tokenByteLengths(tokens);
+  const ends = new Float64Array(tokens.length);
+  for (let i = 0, sum = 0; i < tokens.length; i++) ends[i] = sum += lengths[i]!;
+
+  const { cuts, fences } = cutPoints(text);
+  const byteOf = charToByteMapper(text);
+  const cutBytes = cuts.map((c) => byteOf(c.at));
+  // Tokens wholly before / wholly after a byte offset.
+  const tokensBefore = (b: number): number => upperBound(ends, b);
+  const tokensAfter = (b: number): number => tokens.length - upperBound(ends, b, true);
+
+  let slack = 0;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const marker = markerText(tokens.length);
+    const available = budget - tokenizer.count(`\n${marker}\n`) - slack;
+    if (available <= 0) break;
+    const headBudget = Math.floor(available * headRatio);
+    const tailBudget = available - headBudget;
+
+    let head = 0;
+    for (let i = 0; i < cuts.length && tokensBefore(cutBytes[i]!) <= headBudget; i++) head = i;
+    let headCut: Cut = cuts[head]!;
+    let headByte = cutBytes[head]!;
+    if (tokensBefore(headByte) < headBudget / 2 && headBudget > 0) {
+      headByte = charStart(bytes, ends[headBudget - 1]!, -1);
+      headCut = rawCut(bytes, headByte, fences);
+    }
+    let tail = cuts.length - 1;
+    while (tail > 0 && cutBytes[tail - 1]! >= headByte && tokensAfter(cutBytes[tail - 1]!) <= tailBudget) tail--;
+    let tailCut: Cut = cuts[tail]!;
+    let tailByte = cutBytes[tail]!;
+    if (tokensAfter(tailByte) < tailBudget / 2 && tailBudget > 0) {
+      const start = tokens.length - tailBudget > 0 ? ends[tokens.length - tailBudget - 1]! : 0;
+      tailByte = Math.max(headByte, charStart(bytes, start, 1));
+      tailCut = rawCut(bytes, tailByte, fences);
+    }
+
+    const omitted = tokens.length - tokensBefore(headByte) - tokensAfter(tailByte);
+    const result = assemble(text, headCut, tailCut, markerText(omitted));
+    const count = tokenizer.count(result);
+    if (count <= budget) return result;
+    slack += count - budget;
+  }
+  const marker = markerText(tokens.length);
+  return tokenizer.count(marker) <= budget ? marker : '';
+}
+
+function assemble(text: string, headCut: Cut, tailCut: Cut, marker: string): string {
+  let head = text.slice(0, headCut.at).trimEnd();
+  if (headCut.fence && headCut.at > headCut.fence.bodyStart) head += `\n${headCut.fence.close}`;
+  let tail = text.slice(tailCut.at).replace(/^(?:[ \t]*\r?\n)+/, '');
+  if (tailCut.fence && tail !== '') tail = `${tailCut.fence.open}\n${tail}`;
+  return [head, marker, tail].filter((part) => part !== '').join('\n');
+}
+
+function cutPoints(text: string): { cuts: Cut[]; fences: Fence[] } {
+  const cuts: Cut[] = [];
+  const fences: Fence[] = [];
+  let offset = 0;
+  for (const segment of splitFences(text)) {
+    if (segment.kind === 'prose') {
+      for (const line of segment.lines) {
+        cuts.push({ at: offset, fence: undefined });
+        for (const m of line.matchAll(SENTENCE_END)) cuts.push({ at: offset + m.index + m[0].length, fence: undefined });
+        offset += line.length + 1;
+      }
+      continue;
+    }
+    cuts.push({ at: offset, fence: undefined });
+    offset += segment.open.length + 1;
+    const body = segment.body.join('\n');
+    const marker = /^ *([`~]+)/.exec(segment.open)![1]!;
+    const fence: Fence = { open: segment.open, close: marker, bodyStart: offset, bodyEnd: offset + body.length };
+    fences.push(fence);
+    const safe = segment.body.length > 0 ? safeLineStarts(languageFamily(segment.lang), body) : [];
+    segment.body.forEach((line, i) => {
+      if (safe[i]) cuts.push({ at: offset, fence });
+      offset += line.length + 1;
+    });
+    if (segment.close !== undefined) offset += segment.close.length + 1;
+  }
+  cuts.push({ at: text.length, fence: undefined });
+  return { cuts: cuts.filter((c) => c.at <= text.length), fences };
+}
+
+function rawCut(bytes: Buffer, byte: number, fences: readonly Fence[]): Cut {
+  const at = bytes.subarray(0, byte).toString('utf8').length;
+  return { at, fence: fences.find((f) => at > f.bodyStart && at < f.bodyEnd) };
+}
+
+/** Moves a byte offset to the start of a UTF-8 character (backwards with -1, forwards with 1). */
+function charStart(bytes: Buffer, byte: number, direction: 1 | -1): number {
+  let b = byte;
+  while (b > 0 && b < bytes.length && (bytes[b]! & 0xc0) === 0x80) b += direction;
+  return b;
+}
+
+function charToByteMapper(text: string): (char: number) => number {
+  let lastChar = 0;
+  let lastByte = 0;
+  return (char) => {
+    if (char < lastChar) {
+      lastChar = 0;
+      lastByte = 0;
+    }
+    lastByte += Buffer.byteLength(text.slice(lastChar, char), 'utf8');
+    lastChar = char;
+    return lastByte;
+  };
+}
+
+/** How many tokens end at or before byte `b` or, with `startsBefore`, start before it. */
+function upperBound(ends: Float64Array, b: number, startsBefore = false): number {
+  let lo = 0;
+  let hi = ends.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const start = mid === 0 ? 0 : ends[mid - 1]!;
+    if (startsBefore ? start < b : ends[mid]! <= b) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,26 @@
+/**
+ * Prose only: trailing spaces go, runs of spaces and tabs inside a line become one space, and runs of blank lines
+ * become one. Leading indentation stays, because markdown lists and indented code depend on it.
+ */
+export function collapseWhitespace(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const raw of lines) {
+    const line = raw.replace(/\r$/, '');
+    const indent = /^[ \t]*/.exec(line)![0];
+    const rest = line.slice(indent.length).replace(/[ \t]+/g, ' ').trimEnd();
+    if (rest === '') {
+      if (out.length > 0 && out[out.length - 1] !== '') out.push('');
+    } else out.push(indent + rest);
+  }
+  return out;
+}
+
+/** Blank-line runs collapsed to one and none at the start, as {@link collapseWhitespace} leaves them. */
+export function collapseBlankLines(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const line of lines) {
+    if (line.trim() === '' && (out.length === 0 || out[out.length - 1]!.trim() === '')) continue;
+    out.push(line);
+  }
+  return out;
+}
