@@ -23,6 +23,8 @@ export default [
           ],
         },
       ],
+      // Index access after a length or has() check is routine here; `!` states it.
+      '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
