@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: '@rb/embed-batch',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

@@ -1,0 +1,19 @@
+import { planBatches } from './plan-batches.js';
+
+describe('planBatches', () => {
+  it('groups indices by length, shortest first, at most batchSize per batch, each index once', () => {
+    const lengths = [50, 3, 12, 3, 120, 7, 12];
+    const batches = planBatches(lengths, 3);
+
+    expect(batches).toEqual([
+      [1, 3, 5],
+      [2, 6, 0],
+      [4],
+    ]);
+    expect(batches.flat().sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
+  it('returns no batch for no input', () => {
+    expect(planBatches([], 32)).toEqual([]);
+  });
+});
