@@ -110,7 +110,10 @@ describe('MemoryCache.getOrLoad', () => {
   it('rejects bad arguments with a CacheError before loading', async () => {
     const cache = new MemoryCache<string>();
     const loader = jest.fn(async () => 'v');
-    await expect(cache.getOrLoad('k', 'nope' as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'loader' });
+    await expect(cache.getOrLoad('k', 'nope' as never)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      field: 'loader',
+    });
     await expect(cache.getOrLoad('k', loader, { ttlSeconds: -1 })).rejects.toBeInstanceOf(CacheError);
     await expect(cache.getOrLoad('k', loader, { tags: 'ws:1' as never })).rejects.toMatchObject({ field: 'tags' });
     expect(loader).not.toHaveBeenCalled();
