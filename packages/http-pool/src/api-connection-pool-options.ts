@@ -62,8 +62,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /**
    * Whether the server may receive this request twice without harm, which allows retrying a 500 or a connection
-   * reset after sending. Defaults to `true` for GET, HEAD, OPTIONS, TRACE, PUT, DELETE and when `idempotencyKey` is
-   * set; `false` otherwise (POST, PATCH), so an LLM call is never billed twice by a retry.
+   * reset after sending. Defaults to `true` for GET, HEAD, OPTIONS, TRACE, PUT, DELETE and when `idempotencyKey` (or
+   * an `Idempotency-Key` header) is set; `false` otherwise (POST, PATCH), so an LLM call is never billed twice.
    */
   idempotent?: boolean;
   /** Sent as the `Idempotency-Key` header, the same on every attempt; makes the request idempotent. */

@@ -129,6 +129,12 @@ describe('APIConnectionPool against a real HTTP server', () => {
     expect(server.requests.map((r) => r.headers['idempotency-key'])).toEqual(['req-7f3a', 'req-7f3a']);
   });
 
+  it('treats an Idempotency-Key header set by hand like idempotencyKey', async () => {
+    const { server, pool } = await setup((_req, res, _r, i) => sendJson(res, i === 0 ? 500 : 200, { i }));
+
+    await expect(pool.postJson(`${server.origin}/chat`, { json: {}, headers: { 'Idempotency-Key': 'k1' } })).resolves.toEqual({ i: 1 });
+  });
+
   it('retries a 500 on a GET, idempotent by HTTP semantics', async () => {
     const { server, pool } = await setup((_req, res, _r, i) => sendJson(res, i === 0 ? 500 : 200, { i }));
 
@@ -278,6 +284,21 @@ describe('APIConnectionPool against a real HTTP server', () => {
       { event: 'message', data: '{"delta":"Hel"}', id: '' },
       { event: 'done', data: '[DONE]', id: '' },
     ]);
+  });
+
+  it('aborting a streamed response stops its events with ABORTED', async () => {
+    const controller = new AbortController();
+    const { server, pool } = await setup((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: first\n\n');
+    });
+
+    const response = await pool.post(`${server.origin}/chat`, { json: {}, signal: controller.signal });
+    const events = response.events();
+    await expect(events.next()).resolves.toMatchObject({ value: { data: 'first' } });
+    controller.abort();
+
+    await expect(events.next()).rejects.toMatchObject({ code: 'ABORTED' });
   });
 
   it('close() refuses new requests and resolves only after in-flight ones finish', async () => {

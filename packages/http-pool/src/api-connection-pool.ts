@@ -261,7 +261,7 @@ export class APIConnectionPool {
       body,
       timeout,
       signal: options.signal,
-      idempotent: options.idempotent ?? (idempotencyKey !== undefined || isIdempotentMethod(method)),
+      idempotent: options.idempotent ?? (headers['idempotency-key'] !== undefined || isIdempotentMethod(method)),
     };
   }
 
@@ -280,6 +280,8 @@ export class APIConnectionPool {
       const context = { method, url: redacted, attempts, retryable: false };
       controller.abort(new TimeoutError({ ...context, phase: 'deadline', timeoutMs: timeout }));
     }, timeout);
+    // A response whose body is never read must not keep the process alive until the deadline.
+    timer.unref();
     const onAbort = () =>
       controller.abort(new HttpPoolError('ABORTED', `${method} ${redacted} was aborted`, { cause: request.signal?.reason }));
     if (request.signal?.aborted) onAbort();
