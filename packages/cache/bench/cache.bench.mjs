@@ -115,8 +115,8 @@ function hitRate(cacheSize, stream, warmUp) {
   const cache = new MemoryCache({ maxSize: cacheSize, ttlSeconds: Infinity });
   for (let i = 0; i < stream.length; i++) {
     if (i === warmUp) cache.resetStatistics();
-    const key = stream[i];
-    if (cache.get(key) === undefined) cache.put(key, key);
+    const key = `memory:${stream[i]}`;
+    if (cache.get(key) === undefined) cache.put(key, stream[i]);
   }
   return cache.getStatistics().hitRate;
 }
