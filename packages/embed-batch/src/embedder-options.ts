@@ -17,10 +17,15 @@ export interface EmbedderOptions {
   dtype?: ModelDtype;
   /** Let transformers.js download a missing model from the Hugging Face Hub. Defaults to `false` (offline). */
   allowRemoteModels?: boolean;
-  /** onnxruntime intra-op threads. Defaults to the number of CPU cores, at most 4. */
+  /** onnxruntime intra-op threads of the in-process model. Defaults to the number of CPU cores, at most 4. */
   threads?: number;
   /** Let onnxruntime threads busy-wait for work. Defaults to `false`: spinning threads collapse under contention. */
   spinning?: boolean;
+  /**
+   * Worker threads, each with its own copy of the model and one onnxruntime thread; `generateBatch` spreads its
+   * batches over them. Defaults to `0`: the model runs in this thread.
+   */
+  workers?: number;
   /** Texts per model call in `generateBatch`. Defaults to `32`, the seed's `batch_size`. */
   batchSize?: number;
   /**

@@ -65,6 +65,18 @@ describe('createEmbedder on the real all-MiniLM-L6-v2', () => {
     }
   });
 
+  it('spreads batches over worker threads with the same vectors as in-process', async () => {
+    const texts = mixedTexts(40);
+    const pooled = await createEmbedder({ modelDir: MODEL_DIR, workers: 2, cache: false });
+    try {
+      const fromWorkers = await pooled.generateBatch(texts, { batchSize: 8 });
+      const inProcess = await embedder.generateBatch(texts, { batchSize: 8 });
+      fromWorkers.forEach((vector, i) => expect(cosine(vector, inProcess[i]!)).toBeGreaterThan(0.9999));
+    } finally {
+      await pooled.dispose();
+    }
+  });
+
   it('computes a repeated text once, and serves a second request from the cache', async () => {
     const texts = ['alpha strategy note', 'beta failure note', 'alpha strategy note', 'gamma note', 'beta failure note'];
     const before = await telemetry.getStatistics();
@@ -159,6 +171,7 @@ describe('createEmbedder failures', () => {
   it.each([
     [{ dtype: 'q3' as never }, /dtype must be one of/],
     [{ threads: 0 }, /threads must be a positive integer/],
+    [{ workers: -2 }, /workers must be a positive integer/],
     [{ batchSize: 2.5 }, /batchSize must be a positive integer/],
     [{ cache: { maxSize: -1 } }, /cache.maxSize must be a positive integer/],
     [{ coalesce: { windowMs: -1 } }, /coalesce.windowMs must be >= 0/],

@@ -15,6 +15,7 @@ import type { EmbedderOptions, GenerateBatchOptions, ModelDtype } from './embedd
 import { EmbedError } from './errors.js';
 import { planBatches } from './plan-batches.js';
 import { assertModelFiles, defaultModelDir, isModelDtype } from './model-files.js';
+import { WorkerPool } from './worker-pool.js';
 
 const DEFAULT_MODEL = 'onnx-community/all-MiniLM-L6-v2-ONNX';
 
@@ -77,7 +78,20 @@ export async function createEmbedder(options: EmbedderOptions = {}): Promise<Emb
   }
 
   const probe = await extractor('dimension probe', { pooling: 'mean', normalize: true });
-  return new TransformersEmbedder(extractor, settings, probe.dims.at(-1) as number);
+  const pool =
+    settings.workers > 0
+      ? await WorkerPool.start(settings.workers, {
+          model: settings.model,
+          modelDir: settings.modelDir,
+          dtype: settings.dtype,
+          spinning: settings.spinning,
+          allowRemoteModels: settings.allowRemoteModels,
+        }).catch(async (error: unknown) => {
+          await extractor.dispose();
+          throw error;
+        })
+      : undefined;
+  return new TransformersEmbedder(extractor, pool, settings, probe.dims.at(-1) as number);
 }
 
 type Settings = Required<Omit<EmbedderOptions, 'cache' | 'coalesce'>> & {
@@ -95,6 +109,7 @@ class TransformersEmbedder implements Embedder {
 
   constructor(
     private readonly extractor: FeatureExtractionPipeline,
+    private readonly pool: WorkerPool | undefined,
     private readonly settings: Settings,
     readonly dimension: number,
   ) {
@@ -139,9 +154,8 @@ class TransformersEmbedder implements Embedder {
         let done = texts.length - [...wanted.values()].reduce((n, positions) => n + positions.length, 0);
         options.onProgress?.({ done, total: texts.length });
 
-        for (const batch of planBatches(lengths, batchSize)) {
-          const batchTexts = batch.map((i) => unique[i]!);
-          const rows = await this.run(batchTexts);
+        const embedBatch = async (batch: number[]) => {
+          const rows = await this.run(batch.map((i) => unique[i]!));
           batch.forEach((u, row) => {
             const text = unique[u]!;
             this.cache?.set(this.cacheKey(text), rows[row]!);
@@ -149,7 +163,11 @@ class TransformersEmbedder implements Embedder {
             done += wanted.get(text)!.length;
           });
           options.onProgress?.({ done, total: texts.length });
-        }
+        };
+        const batches = planBatches(lengths, batchSize);
+        // Workers take batches side by side (the pool queues the rest); one in-process model takes them in turn.
+        if (this.pool) await Promise.all(batches.map(embedBatch));
+        else for (const batch of batches) await embedBatch(batch);
 
         span.setAttributes({ 'rb.embed.computed': unique.length, 'rb.embed.reused': texts.length - unique.length });
         recordEmbeddingsGenerated(unique.length, { [ATTR_GEN_AI_REQUEST_MODEL]: this.model });
@@ -172,10 +190,11 @@ class TransformersEmbedder implements Embedder {
     if (this.disposed) return;
     this.disposed = true;
     this.coalescer.flush();
-    await this.extractor.dispose();
+    await Promise.all([this.extractor.dispose(), this.pool?.close()]);
   }
 
   private async run(texts: string[]): Promise<Float32Array[]> {
+    if (this.pool) return this.pool.run(texts);
     const output = await this.extractor(texts, { pooling: 'mean', normalize: true });
     const data = output.data as Float32Array;
     const rows: Float32Array[] = [];
@@ -214,6 +233,8 @@ function resolveOptions(options: EmbedderOptions): Settings {
     dtype,
     allowRemoteModels: options.allowRemoteModels ?? false,
     threads: positiveInt('threads', options.threads ?? Math.min(4, availableParallelism())),
+    workers:
+      options.workers === undefined || options.workers === 0 ? 0 : positiveInt('workers', options.workers),
     spinning: options.spinning ?? false,
     batchSize: positiveInt('batchSize', options.batchSize ?? 32),
     cache:

@@ -7,6 +7,7 @@ const MARKER = Symbol.for('@rb/embed-batch.EmbedError');
  * - `MODEL_NOT_FOUND`: a model file is missing on disk (and remote download is off).
  * - `MODEL_LOAD_FAILED`: the files exist but the runtime could not load them (corrupt or incompatible model).
  * - `MODEL_LOAD_TIMEOUT`: loading took longer than `loadTimeoutMs`.
+ * - `INFERENCE_FAILED`: the model failed on a batch, or an embedding worker died.
  * - `DISPOSED`: the embedder was used after `dispose()`.
  */
 export type EmbedErrorCode =
@@ -15,6 +16,7 @@ export type EmbedErrorCode =
   | 'MODEL_NOT_FOUND'
   | 'MODEL_LOAD_FAILED'
   | 'MODEL_LOAD_TIMEOUT'
+  | 'INFERENCE_FAILED'
   | 'DISPOSED';
 
 /** The one error type `@rb/embed-batch` throws. */
