@@ -20,7 +20,15 @@ const manifests = new Map(
 );
 
 const work = mkdtempSync(join(tmpdir(), 'rb-pack-check-'));
-const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+// onnxruntime-node's install step only downloads CUDA add-ons, which fail offline: users skip it the same way. Examples
+// that embed find the model fetched at set-up through RB_MODEL_DIR.
+const env = {
+  ...process.env,
+  ONNXRUNTIME_NODE_INSTALL: 'skip',
+  RB_MODEL_DIR: process.env.RB_MODEL_DIR ?? join(root, '.models'),
+};
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
 
 const tarballs = new Map();
 for (const [name, { dir }] of manifests) {
