@@ -31,34 +31,34 @@ interface OtlpKeyValue {
  * answers as a collector does, and keeps every span it got.
  */
 export class OtlpTestReceiver {
-  readonly spans: ReceivedSpan[] = [];
-  readonly requests: { path: string; contentType: string | undefined }[] = [];
   private constructor(
     private readonly server: Server,
     readonly endpoint: string,
+    readonly spans: ReceivedSpan[],
+    readonly requests: { path: string; contentType: string | undefined }[],
   ) {}
 
   static async start(): Promise<OtlpTestReceiver> {
-    let receiver: OtlpTestReceiver | undefined;
+    const spans: ReceivedSpan[] = [];
+    const requests: OtlpTestReceiver['requests'] = [];
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        receiver?.requests.push({ path: req.url ?? '', contentType: req.headers['content-type'] });
+        requests.push({ path: req.url ?? '', contentType: req.headers['content-type'] });
         if (req.method !== 'POST' || req.url !== '/v1/traces') {
           res.writeHead(404).end();
           return;
         }
         let body = Buffer.concat(chunks);
         if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-        receiver?.spans.push(...flatten(JSON.parse(body.toString('utf8'))));
+        spans.push(...flatten(JSON.parse(body.toString('utf8'))));
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    receiver = new OtlpTestReceiver(server, `http://127.0.0.1:${port}`);
-    return receiver;
+    return new OtlpTestReceiver(server, `http://127.0.0.1:${port}`, spans, requests);
   }
 
   close(): Promise<void> {
