@@ -19,14 +19,21 @@ export function encodingForModel(model: string): Encoding {
   return 'o200k_base';
 }
 
-/** One tiktoken encoder, reused for every call until `free()`. */
+// Loading an encoding costs 50-160 ms and several MB of WASM memory, so compressors with the same encoding share one
+// encoder, freed when the last of them is disposed.
+const shared = new Map<Encoding, { encoder: Tiktoken; users: number }>();
+
+/** A handle on the shared tiktoken encoder of one encoding, reused for every call until `free()`. */
 export class Tokenizer {
   readonly encoding: Encoding;
   private encoder: Tiktoken | undefined;
 
   constructor(encoding: Encoding) {
     this.encoding = encoding;
-    this.encoder = get_encoding(encoding);
+    let entry = shared.get(encoding);
+    if (!entry) shared.set(encoding, (entry = { encoder: get_encoding(encoding), users: 0 }));
+    entry.users++;
+    this.encoder = entry.encoder;
   }
 
   // encode_ordinary: text that merely contains "<|endoftext|>" is prose to us, and tiktoken's encode() would throw.
@@ -51,8 +58,13 @@ export class Tokenizer {
   }
 
   free(): void {
-    this.encoder?.free();
+    if (!this.encoder) return;
     this.encoder = undefined;
+    const entry = shared.get(this.encoding)!;
+    if (--entry.users === 0) {
+      shared.delete(this.encoding);
+      entry.encoder.free();
+    }
   }
 
   private live(): Tiktoken {

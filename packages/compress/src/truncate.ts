@@ -1,4 +1,4 @@
-import { languageFamily } from './code-lexer.js';
+import { languageFamily, type LanguageFamily } from './code-lexer.js';
 import { safeLineStarts } from './code-comments.js';
 import { splitFences } from './fences.js';
 import type { Tokenizer } from './tokenizer.js';
@@ -10,8 +10,12 @@ interface Cut {
 }
 
 interface Fence {
+  family: LanguageFamily | undefined;
   open: string;
   close: string;
+  /** From the start of the opening fence line to the end of the closing one. */
+  blockStart: number;
+  blockEnd: number;
   bodyStart: number;
   bodyEnd: number;
 }
@@ -54,8 +58,9 @@ export function truncate(tokenizer: Tokenizer, text: string, budget: number, hea
     let headCut: Cut = cuts[head]!;
     let headByte = cutBytes[head]!;
     if (tokensBefore(headByte) < headBudget / 2 && headBudget > 0) {
-      headByte = charStart(bytes, ends[headBudget - 1]!, -1);
-      headCut = rawCut(bytes, headByte, fences);
+      const byte = charStart(bytes, ends[headBudget - 1]!, -1);
+      const raw = rawCut(bytes, byte, fences);
+      if (raw) [headCut, headByte] = [raw, byte];
     }
     let tail = cuts.length - 1;
     while (tail > 0 && cutBytes[tail - 1]! >= headByte && tokensAfter(cutBytes[tail - 1]!) <= tailBudget) tail--;
@@ -63,8 +68,9 @@ export function truncate(tokenizer: Tokenizer, text: string, budget: number, hea
     let tailByte = cutBytes[tail]!;
     if (tokensAfter(tailByte) < tailBudget / 2 && tailBudget > 0) {
       const start = tokens.length - tailBudget > 0 ? ends[tokens.length - tailBudget - 1]! : 0;
-      tailByte = Math.max(headByte, charStart(bytes, start, 1));
-      tailCut = rawCut(bytes, tailByte, fences);
+      const byte = Math.max(headByte, charStart(bytes, start, 1));
+      const raw = rawCut(bytes, byte, fences);
+      if (raw) [tailCut, tailByte] = [raw, byte];
     }
 
     const omitted = tokens.length - tokensBefore(headByte) - tokensAfter(tailByte);
@@ -99,25 +105,39 @@ function cutPoints(text: string): { cuts: Cut[]; fences: Fence[] } {
       continue;
     }
     cuts.push({ at: offset, fence: undefined });
+    const blockStart = offset;
     offset += segment.open.length + 1;
     const body = segment.body.join('\n');
     const marker = /^ *([`~]+)/.exec(segment.open)![1]!;
-    const fence: Fence = { open: segment.open, close: marker, bodyStart: offset, bodyEnd: offset + body.length };
+    const family = languageFamily(segment.lang);
+    const bodyStart = offset;
+    const bodyEnd = offset + body.length;
+    const fence: Fence = { family, open: segment.open, close: marker, blockStart, blockEnd: bodyEnd, bodyStart, bodyEnd };
     fences.push(fence);
-    const safe = segment.body.length > 0 ? safeLineStarts(languageFamily(segment.lang), body) : [];
+    const safe = segment.body.length > 0 ? safeLineStarts(family, body) : [];
     segment.body.forEach((line, i) => {
-      if (safe[i]) cuts.push({ at: offset, fence });
+      // Before the first body line is the same cut as before the opening fence, which is already listed.
+      if (safe[i] && i > 0) cuts.push({ at: offset, fence });
       offset += line.length + 1;
     });
-    if (segment.close !== undefined) offset += segment.close.length + 1;
+    if (segment.close !== undefined) {
+      fence.blockEnd = offset + segment.close.length;
+      offset += segment.close.length + 1;
+    }
   }
   cuts.push({ at: text.length, fence: undefined });
   return { cuts: cuts.filter((c) => c.at <= text.length), fences };
 }
 
-function rawCut(bytes: Buffer, byte: number, fences: readonly Fence[]): Cut {
+/**
+ * A cut inside a line, for text without usable boundaries. Refused on fence lines, and inside code we strip comments
+ * from: a cut there may fall inside a string, and the next pass would read the rest of the string as code.
+ */
+function rawCut(bytes: Buffer, byte: number, fences: readonly Fence[]): Cut | undefined {
   const at = bytes.subarray(0, byte).toString('utf8').length;
-  return { at, fence: fences.find((f) => at > f.bodyStart && at < f.bodyEnd) };
+  const fence = fences.find((f) => at >= f.blockStart && at <= f.blockEnd);
+  if (!fence) return { at, fence: undefined };
+  return fence.family || at <= fence.bodyStart || at >= fence.bodyEnd ? undefined : { at, fence };
 }
 
 /** Moves a byte offset to the start of a UTF-8 character (backwards with -1, forwards with 1). */
