@@ -42,6 +42,7 @@ export function stripComments(family: LanguageFamily, code: string): string {
       if (lineStart || tail < out.length) {
         while (code[pos] === ' ' || code[pos] === '\t') pos++;
       } else if (pos < code.length && !/\s/.test(code[pos]!)) out += ' ';
+      if (pos === code.length || code[pos] === '\n' || code[pos] === '\r') trimEnd();
     } else trimEnd();
   }
   copy(pos, code.length);
