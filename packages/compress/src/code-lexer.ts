@@ -195,9 +195,10 @@ export function scan(family: LanguageFamily, code: string): Span[] {
       const c = code[j]!;
       if (c === '\n') return -1;
       if (c === '\\') j += 2;
-      else if (c === '[') (inClass = true), j++;
-      else if (c === ']') (inClass = false), j++;
-      else if (c === '/' && !inClass) {
+      else if (c === '[' || c === ']') {
+        inClass = c === '[';
+        j++;
+      } else if (c === '/' && !inClass) {
         j++;
         while (j < n && IDENT.test(code[j]!)) j++;
         spans.push({ start, end: j, kind: 'string' });
@@ -210,12 +211,11 @@ export function scan(family: LanguageFamily, code: string): Span[] {
     const c = code[i]!;
     if (c === '/' && code[i + 1] === '/' && !URL_SCHEME_BEFORE.test(code.slice(Math.max(0, i - 30), i))) return lineComment(i);
     if (c === '/' && code[i + 1] === '*') return blockComment(i);
-    let next: number;
+    let next = -1;
     if (c === '"' || c === "'") next = quoted(i, c, false);
     else if (c === '`') next = template(i);
-    else if (c === '/' && regexAllowed() && (next = regex(i)) !== -1) {
-      // a regex literal: `next` is set
-    } else {
+    else if (c === '/' && regexAllowed()) next = regex(i);
+    if (next === -1) {
       if (IDENT.test(c)) lastWord = i > 0 && IDENT.test(code[i - 1]!) ? lastWord + c : c;
       if (!/\s/.test(c)) lastChar = c;
       return i + 1;

@@ -157,7 +157,7 @@ describe('PromptCompressor', () => {
       if (s.kind === 'code') {
         expect(s.open).toBe('```js');
         expect(s.close).toBe('```');
-        s.body.forEach((line) => expect(line).toMatch(/^(function f\(\) \{|  const v\d+ = "s\d+";|\})$/));
+        s.body.forEach((line) => expect(line).toMatch(/^(function f\(\) \{| {2}const v\d+ = "s\d+";|\})$/));
       }
     }
     expect(out.endsWith('```\nOutro.')).toBe(true);
