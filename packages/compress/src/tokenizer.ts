@@ -36,13 +36,23 @@ export class Tokenizer {
     this.encoder = entry.encoder;
   }
 
+  // The last encoding is remembered: the compressor counts a text after a pass and truncation then encodes the same
+  // text again, which for a long prompt is the most expensive step.
+  private lastText = '';
+  private lastTokens: Uint32Array = new Uint32Array(0);
+
   // encode_ordinary: text that merely contains "<|endoftext|>" is prose to us, and tiktoken's encode() would throw.
   encode(text: string): Uint32Array {
-    return this.live().encode_ordinary(text);
+    const encoder = this.live();
+    if (text !== this.lastText) {
+      this.lastTokens = encoder.encode_ordinary(text);
+      this.lastText = text;
+    }
+    return this.lastTokens;
   }
 
   count(text: string): number {
-    return text.length === 0 ? 0 : this.live().encode_ordinary(text).length;
+    return this.encode(text).length;
   }
 
   /** Byte length of each token in UTF-8, so token offsets map onto byte offsets of the text. */
@@ -60,6 +70,8 @@ export class Tokenizer {
   free(): void {
     if (!this.encoder) return;
     this.encoder = undefined;
+    this.lastText = '';
+    this.lastTokens = new Uint32Array(0);
     const entry = shared.get(this.encoding)!;
     if (--entry.users === 0) {
       shared.delete(this.encoding);
