@@ -30,6 +30,7 @@ describe('PromptCompressor', () => {
       [{ encoding: 'p50k_base' as never }, 'encoding'],
       [{ encoding: 'cl100k_base', model: 'gpt-4' }, 'encoding'],
       [{ model: '' }, 'model'],
+      [{ max_tokens: 100 } as never, 'max_tokens'],
     ])('rejects %j naming the field %s', (options, field) => {
       let error: unknown;
       try {

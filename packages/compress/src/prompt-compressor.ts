@@ -21,6 +21,9 @@ export class PromptCompressor {
     if (typeof options !== 'object' || options === null) {
       throw new CompressError('INVALID_OPTIONS', 'options must be an object', { field: 'options' });
     }
+    for (const key of Object.keys(options)) {
+      if (!OPTION_NAMES.has(key)) invalidOption(key, `not set: unknown option (known: ${[...OPTION_NAMES].join(', ')})`, options[key as never]);
+    }
     const { maxTokens = 12000, compressionRatio = 0.7, headRatio = 0.6, encoding, model } = options;
     if (!Number.isSafeInteger(maxTokens) || maxTokens < 1) invalidOption('maxTokens', 'an integer >= 1', maxTokens);
     if (typeof compressionRatio !== 'number' || !(compressionRatio > 0 && compressionRatio <= 1)) {
@@ -102,6 +105,8 @@ export class PromptCompressor {
     return done(cut, this.tokenizer.count(cut), [...lossless.techniques, 'truncate']);
   }
 }
+
+const OPTION_NAMES = new Set(['maxTokens', 'compressionRatio', 'headRatio', 'encoding', 'model']);
 
 function invalidOption(field: string, expected: string, got: unknown): never {
   throw new CompressError('INVALID_OPTIONS', `${field} must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`, { field });
