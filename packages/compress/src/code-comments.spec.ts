@@ -103,6 +103,11 @@ describe('stripComments', () => {
     });
   });
 
+  it('keeps blank lines of a here-document, including its first', () => {
+    const code = 'cat > notes.txt <<EOF\n\n# heading\n\nEOF\n\necho done';
+    expect(stripComments('shell', code)).toBe('cat > notes.txt <<EOF\n\n# heading\n\nEOF\necho done');
+  });
+
   describe('C family', () => {
     it('keeps #include lines as written, char literals, raw strings and Rust lifetimes', () => {
       const code = [

@@ -102,8 +102,9 @@ export function scan(family: LanguageFamily, code: string): Span[] {
         i += m ? m[0].length : 2;
       } else if (c === '\n' && heredocs.length > 0) {
         let j = i + 1;
-        for (const { delimiter, tabs } of heredocs) {
-          const start = j;
+        for (const [k, { delimiter, tabs }] of heredocs.entries()) {
+          // The first body starts with the newline that ends the `<<EOF` line: a blank first line is content too.
+          const start = k === 0 ? i : j;
           while (j < n) {
             const end = lineEnd(j);
             const line = code.slice(j, end);

@@ -21,6 +21,14 @@ interface Fence {
 }
 
 const SENTENCE_END = /[.!?]["')\]]*[ \t]+(?=\S)/g;
+const FENCE_START = /^ {0,3}(```|~~~)/;
+
+/** A cut inside a line must not leave a piece that reads as a fence line: it would open or close code. */
+function splitsCleanly(text: string, at: number): boolean {
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const lineEnd = text.indexOf('\n', at);
+  return !FENCE_START.test(text.slice(lineStart, at)) && !FENCE_START.test(text.slice(at, lineEnd === -1 ? text.length : lineEnd));
+}
 
 export const markerText = (omitted: number): string => `[... ${omitted} tokens omitted ...]`;
 
@@ -59,7 +67,7 @@ export function truncate(tokenizer: Tokenizer, text: string, budget: number, hea
     let headByte = cutBytes[head]!;
     if (tokensBefore(headByte) < headBudget / 2 && headBudget > 0) {
       const byte = charStart(bytes, ends[headBudget - 1]!, -1);
-      const raw = rawCut(bytes, byte, fences);
+      const raw = rawCut(text, bytes, byte, fences);
       if (raw) [headCut, headByte] = [raw, byte];
     }
     let tail = cuts.length - 1;
@@ -69,7 +77,7 @@ export function truncate(tokenizer: Tokenizer, text: string, budget: number, hea
     if (tokensAfter(tailByte) < tailBudget / 2 && tailBudget > 0) {
       const start = tokens.length - tailBudget > 0 ? ends[tokens.length - tailBudget - 1]! : 0;
       const byte = Math.max(headByte, charStart(bytes, start, 1));
-      const raw = rawCut(bytes, byte, fences);
+      const raw = rawCut(text, bytes, byte, fences);
       if (raw) [tailCut, tailByte] = [raw, byte];
     }
 
@@ -99,7 +107,10 @@ function cutPoints(text: string): { cuts: Cut[]; fences: Fence[] } {
     if (segment.kind === 'prose') {
       for (const line of segment.lines) {
         cuts.push({ at: offset, fence: undefined });
-        for (const m of line.matchAll(SENTENCE_END)) cuts.push({ at: offset + m.index + m[0].length, fence: undefined });
+        for (const m of line.matchAll(SENTENCE_END)) {
+          const at = m.index + m[0].length;
+          if (splitsCleanly(text, offset + at)) cuts.push({ at: offset + at, fence: undefined });
+        }
         offset += line.length + 1;
       }
       continue;
@@ -133,8 +144,9 @@ function cutPoints(text: string): { cuts: Cut[]; fences: Fence[] } {
  * A cut inside a line, for text without usable boundaries. Refused on fence lines, and inside code we strip comments
  * from: a cut there may fall inside a string, and the next pass would read the rest of the string as code.
  */
-function rawCut(bytes: Buffer, byte: number, fences: readonly Fence[]): Cut | undefined {
+function rawCut(text: string, bytes: Buffer, byte: number, fences: readonly Fence[]): Cut | undefined {
   const at = bytes.subarray(0, byte).toString('utf8').length;
+  if (!splitsCleanly(text, at)) return undefined;
   const fence = fences.find((f) => at >= f.blockStart && at <= f.blockEnd);
   if (!fence) return { at, fence: undefined };
   return fence.family || at <= fence.bodyStart || at >= fence.bodyEnd ? undefined : { at, fence };
