@@ -101,16 +101,17 @@ export function scan(family: LanguageFamily, code: string): Span[] {
         if (m) heredocs.push({ delimiter: m[2] ?? m[3] ?? m[4]!, tabs: m[1] === '-' });
         i += m ? m[0].length : 2;
       } else if (c === '\n' && heredocs.length > 0) {
-        let j = i + 1;
-        for (const [k, { delimiter, tabs }] of heredocs.entries()) {
-          // The first body starts with the newline that ends the `<<EOF` line: a blank first line is content too.
-          const start = k === 0 ? i : j;
-          while (j < n) {
-            const end = lineEnd(j);
-            const line = code.slice(j, end);
-            j = Math.min(end + 1, n);
-            if ((tabs ? line.replace(/^\t+/, '') : line).replace(/\r$/, '') === delimiter) break;
-          }
+        // Each body runs from the newline before its first line to the end of its delimiter line, so a blank first
+        // line is content and the newline after the delimiter is code again.
+        let j = i;
+        for (const { delimiter, tabs } of heredocs) {
+          const start = j;
+          let line = '';
+          do {
+            const from = j + 1;
+            j = from >= n ? n : lineEnd(from);
+            line = code.slice(from, j);
+          } while (j < n && (tabs ? line.replace(/^\t+/, '') : line).replace(/\r$/, '') !== delimiter);
           spans.push({ start, end: j, kind: 'string' });
         }
         heredocs = [];
