@@ -18,6 +18,7 @@ import { assertModelFiles, defaultModelDir, isModelDtype } from './model-files.j
 import { WorkerPool } from './worker-pool.js';
 
 const DEFAULT_MODEL = 'onnx-community/all-MiniLM-L6-v2-ONNX';
+const DEFAULT_MAX_BATCH_TOKENS = 256;
 
 /** A loaded sentence-embedding model: vectors are mean-pooled and L2-normalised, one `Float32Array` per text. */
 export interface Embedder {
@@ -164,7 +165,7 @@ class TransformersEmbedder implements Embedder {
           });
           options.onProgress?.({ done, total: texts.length });
         };
-        const batches = planBatches(lengths, batchSize);
+        const batches = planBatches(lengths, batchSize, this.settings.maxBatchTokens);
         // Workers take batches side by side (the pool queues the rest); one in-process model takes them in turn.
         if (this.pool) await Promise.all(batches.map(embedBatch));
         else for (const batch of batches) await embedBatch(batch);
@@ -237,6 +238,7 @@ function resolveOptions(options: EmbedderOptions): Settings {
       options.workers === undefined || options.workers === 0 ? 0 : positiveInt('workers', options.workers),
     spinning: options.spinning ?? false,
     batchSize: positiveInt('batchSize', options.batchSize ?? 32),
+    maxBatchTokens: positiveInt('maxBatchTokens', options.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS),
     cache:
       options.cache === false
         ? false
