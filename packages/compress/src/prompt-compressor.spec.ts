@@ -173,6 +173,16 @@ describe('PromptCompressor', () => {
     expect(out.startsWith('日本語🙂')).toBe(true);
   });
 
+  it('handles a long run without spaces (a base64 blob), which tiktoken alone encodes in quadratic time', () => {
+    const blob = Buffer.from(Array.from({ length: 150_000 }, (_, i) => (i * 7919) % 256)).toString('base64');
+    const c = make({ maxTokens: 500 });
+    const { text, report } = c.compress(`Attached image:\n${blob}\nDescribe it.`);
+    expect(report.originalTokens).toBeGreaterThan(50_000);
+    expect(report.finalTokens).toBeLessThanOrEqual(500);
+    expect(text.startsWith('Attached image:')).toBe(true);
+    expect(text.endsWith('Describe it.')).toBe(true);
+  });
+
   it('rejects a non-string input with INVALID_INPUT', () => {
     expect(() => make().compress(42 as never)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', field: 'text' }));
   });
