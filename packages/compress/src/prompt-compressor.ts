@@ -8,7 +8,8 @@ import { truncate } from './truncate.js';
 
 /**
  * Fits prompts into a token budget measured with the model's real tokenizer (tiktoken): whitespace, code comments and
- * duplicates go first, truncation keeping the head and the tail last. Holds one WASM encoder: call `dispose()`.
+ * duplicates go first, truncation keeping the head and the tail last. Compressors of one encoding share one WASM
+ * encoder, freed when the last of them is disposed: call `dispose()`.
  */
 export class PromptCompressor {
   readonly maxTokens: number;
@@ -45,7 +46,7 @@ export class PromptCompressor {
     return Math.floor(this.maxTokens * this.compressionRatio);
   }
 
-  /** Exact token count of `text` with this compressor's encoding. */
+  /** Token count of `text` with this compressor's encoding: exact, except inside unspaced runs of `LONG_RUN_CHARS` or more. */
   countTokens(text: string): number {
     requireString(text, 'text');
     return this.tokenizer.count(text);

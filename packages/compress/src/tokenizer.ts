@@ -25,7 +25,7 @@ const shared = new Map<Encoding, { encoder: Tiktoken; users: number }>();
 
 /**
  * tiktoken's BPE is quadratic in the length of one pre-tokenized piece: 10k letters without a space take 0.1 s, 100k
- * take 9 s, 100k CJK characters 76 s, and a few hundred thousand more make the WASM module abort. Runs this long
+ * take 9 s, 100k CJK characters 76 s, and 2M letters make the WASM module abort. Runs this long
  * (base64, minified code, unspaced CJK) are encoded in chunks; the count of such a run may differ from tiktoken's by
  * about a token per chunk, while all other text is counted exactly.
  */
