@@ -55,6 +55,10 @@ export async function startChroma(options: StartChromaOptions): Promise<ChromaSe
   const attempts = port === 0 ? 3 : 1;
   for (let attempt = 1; ; attempt++) {
     const chosen = port === 0 ? await freePort(host) : port;
+    // A server already on the port would answer our heartbeat while ours exits; check the port is bindable first.
+    if (port !== 0 && !(await canBind(host, port))) {
+      throw new StorageError('SERVER_START_FAILED', `port ${port} is taken on ${host}`, { url: `http://${host}:${port}` });
+    }
     try {
       return await launch(cli, options.path, host, chosen, timeoutMs, options.logLevel ?? 'warn');
     } catch (error) {
@@ -154,6 +158,14 @@ async function heartbeat(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+function canBind(host: string, port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, host, () => server.close(() => done(true)));
+  });
 }
 
 function freePort(host: string): Promise<number> {
