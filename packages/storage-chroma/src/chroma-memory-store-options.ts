@@ -35,7 +35,7 @@ export interface ChromaMemoryStoreOptions {
   weights?: Partial<RankingWeights>;
   /** Age at which recency is 0.5. Defaults to `30` days. */
   halfLifeDays?: number;
-  /** Similarity at which a failure memory's error boost starts to count. Defaults to `0.4`. */
+  /** Similarity at which a failure memory's error boost starts to count. Defaults to `0.3` (MiniLM puts unrelated texts near 0.1, related ones at 0.3-0.8). */
   errorRelevance?: number;
   /** Candidates fetched per result before re-ranking (at least 10 in all). Defaults to `4`. */
   overFetch?: number;

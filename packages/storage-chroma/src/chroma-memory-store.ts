@@ -629,7 +629,7 @@ function resolveOptions(options: ChromaMemoryStoreOptions): Settings {
   if (typeof halfLifeDays !== 'number' || !(halfLifeDays > 0) || !Number.isFinite(halfLifeDays)) {
     throw invalidInput('halfLifeDays', 'a positive number', halfLifeDays);
   }
-  const errorRelevance = options.errorRelevance ?? 0.4;
+  const errorRelevance = options.errorRelevance ?? 0.3;
   if (typeof errorRelevance !== 'number' || !(errorRelevance >= -1 && errorRelevance <= 1)) {
     throw invalidInput('errorRelevance', 'a number between -1 and 1', errorRelevance);
   }
