@@ -281,6 +281,13 @@ describe('ChromaMemoryStore on a real Chroma server and the real MiniLM', () => 
     expect((await store.retrieveMemories('sort a python list', { workspaceId: 'w', k: 5 })).map((r) => r.memory.id)).toEqual(['m-page']);
   });
 
+  it('refuses vectors of the wrong length from the embedder, writing nothing', async () => {
+    const short: MemoryEmbedder = { ...counting, generateBatch: async (texts) => texts.map(() => new Float32Array(12)) };
+    const store = await open({ embedder: short });
+    await expect(store.addTrace(trace('t', 'w', [sorting]))).rejects.toMatchObject({ code: 'MODEL_MISMATCH' });
+    expect(await store.getStatistics({ workspaceId: 'w' })).toMatchObject({ memories: 0, traces: 0 });
+  });
+
   it('refuses to open collections built with another model or dimension', async () => {
     await open({ collectionPrefix: 'shared' });
     const other = { ...counting, model: 'other', dimension: 768 };

@@ -122,14 +122,17 @@ export class ChromaMemoryStore implements MemoryStore {
   async addTrace(input: TraceInput): Promise<AddTraceResult> {
     const { trace, memories } = validateTrace(input, this.settings.now());
     return withSpan('rb.storage.add_trace', { 'rb.workspace.id': trace.workspaceId, 'rb.memories': memories.length }, async () => {
-      await this.assertOwnedBy(trace.workspaceId, this.traces, [trace.id], 'trace.id');
-      await this.assertOwnedBy(
-        trace.workspaceId,
-        this.memories,
-        memories.map((m) => m.id),
-        'trace.memories[].id',
-      );
-      const [taskVector, ...memoryVectors] = await this.embed([trace.task, ...memories.map(memoryText)]);
+      // The ownership checks and the model run side by side; a refused id still writes nothing.
+      const [, , [taskVector, ...memoryVectors]] = await Promise.all([
+        this.assertOwnedBy(trace.workspaceId, this.traces, [trace.id], 'trace.id'),
+        this.assertOwnedBy(
+          trace.workspaceId,
+          this.memories,
+          memories.map((m) => m.id),
+          'trace.memories[].id',
+        ),
+        this.embed([trace.task, ...memories.map(memoryText)]),
+      ]);
       if (memories.length > 0) {
         await this.write(() =>
           this.memories.upsert({

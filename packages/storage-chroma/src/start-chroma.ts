@@ -22,7 +22,7 @@ export interface StartChromaOptions {
   cliPath?: string;
 }
 
-/** A running Chroma server. */
+/** A running Chroma server. It is also sent SIGTERM when this process exits. */
 export interface ChromaServer {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
@@ -108,12 +108,18 @@ async function launch(
   }
   if (exit !== undefined) throw startFailure(exit, url, port, tail);
 
+  // A parent that exits without stop() must not leave an orphan server holding the port and the data folder.
+  const orphanGuard = () => child.kill('SIGTERM');
+  process.once('exit', orphanGuard);
   let stopping: Promise<void> | undefined;
   return {
     url,
     port,
     pid: child.pid!,
-    stop: () => (stopping ??= stopChild(child, exited)),
+    stop: () =>
+      (stopping ??= stopChild(child, exited).finally(() => {
+        process.removeListener('exit', orphanGuard);
+      })),
   };
 }
 

@@ -18,6 +18,11 @@ describe('validateTrace', () => {
     expect(memories[0]).toMatchObject({ traceId: 't1', workspaceId: 'w', outcome: 'failure', createdAt: '2026-01-02T00:00:00.000Z' });
   });
 
+  it('lets memories inherit the trace domain unless they name their own', () => {
+    const { memories } = validateTrace({ ...trace, domain: 'web', memories: [memory, { ...memory, id: 'm2', domain: 'code' }] }, 0);
+    expect(memories.map((m) => m.domain)).toEqual(['web', 'code']);
+  });
+
   it.each([
     [{ ...trace, workspaceId: '' }, 'trace.workspaceId'],
     [{ ...trace, outcome: 'won' }, 'trace.outcome'],

@@ -50,6 +50,7 @@ export function validateTrace(input: TraceInput, now: number): { trace: Trace; m
       workspaceId: input.workspaceId,
       outcome: input.outcome,
       createdAt,
+      domain: input.domain,
     });
     if (seen.has(memory.id)) throw invalidInput(`trace.memories[${i}].id`, 'unique within the trace', memory.id);
     seen.add(memory.id);
@@ -65,7 +66,7 @@ export function validateTrace(input: TraceInput, now: number): { trace: Trace; m
 export function validateMemoryItem(
   item: MemoryItemInput,
   at: string,
-  owner: { traceId: string; workspaceId: string; outcome: Outcome; createdAt: string },
+  owner: { traceId: string; workspaceId: string; outcome: Outcome; createdAt: string; domain?: string | undefined },
 ): MemoryItem {
   if (typeof item !== 'object' || item === null) throw invalidInput(at, 'an object', item);
   id(`${at}.id`, item.id);
@@ -92,7 +93,9 @@ export function validateMemoryItem(
   if (item.difficulty !== undefined) oneOf(`${at}.difficulty`, item.difficulty, DIFFICULTIES);
   optionalText(`${at}.domain`, item.domain, 1, 100);
   const createdAt = item.createdAt === undefined ? owner.createdAt : isoDate(`${at}.createdAt`, item.createdAt);
-  return { ...item, createdAt, traceId: owner.traceId, workspaceId: owner.workspaceId, outcome: owner.outcome };
+  const memory: MemoryItem = { ...item, createdAt, traceId: owner.traceId, workspaceId: owner.workspaceId, outcome: owner.outcome };
+  if (memory.domain === undefined && owner.domain !== undefined) memory.domain = owner.domain;
+  return memory;
 }
 
 export function workspaceId(field: string, value: unknown): string {
