@@ -1,7 +1,9 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createEmbedder, type Embedder } from '@rb/embed-batch';
+import { startTelemetry } from '@rb/telemetry/sdk';
 import { ChromaMemoryStore } from './chroma-memory-store.js';
 import type { MemoryEmbedder } from './chroma-memory-store-options.js';
 import { StorageError } from './errors.js';
@@ -279,6 +281,26 @@ describe('ChromaMemoryStore on a real Chroma server and the real MiniLM', () => 
     expect(await store.deleteMemories(['m-sort'], { workspaceId: 'w' })).toBe(1);
     expect(await store.getMemory('m-sort', { workspaceId: 'w' })).toBeUndefined();
     expect((await store.retrieveMemories('sort a python list', { workspaceId: 'w', k: 5 })).map((r) => r.memory.id)).toEqual(['m-page']);
+  });
+
+  it('feeds spans and the seed statistics through @rb/telemetry', async () => {
+    const exporter = new InMemorySpanExporter();
+    const telemetry = startTelemetry({ exporter, spanProcessor: 'simple' });
+    try {
+      const store = await open();
+      await store.addTrace(trace('t', 'w', [sorting, pagination]));
+      await store.retrieveMemories('sort a python list', { workspaceId: 'w' });
+      await store.retrieveMemories('sort a python list', { workspaceId: 'w' });
+      await telemetry.forceFlush();
+      const retrievals = exporter.getFinishedSpans().filter((span) => span.name === 'rb.storage.retrieve');
+      expect(retrievals.map((span) => span.attributes['rb.cache.hit'])).toEqual([false, true]);
+      expect(exporter.getFinishedSpans().map((span) => span.name)).toContain('rb.storage.add_trace');
+      const statistics = await telemetry.getStatistics();
+      expect(statistics.memoriesCached).toBe(2);
+      expect(statistics.cacheHits).toBeGreaterThan(0);
+    } finally {
+      await telemetry.shutdown();
+    }
   });
 
   it('refuses vectors of the wrong length from the embedder, writing nothing', async () => {
