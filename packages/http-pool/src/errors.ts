@@ -52,8 +52,24 @@ export class HttpPoolError extends Error {
   }
 }
 
+/** A request that failed after it started: carries the {@link RequestContext} every such failure has. */
+abstract class RequestError extends HttpPoolError implements RequestContext {
+  readonly method: string;
+  readonly url: string;
+  readonly attempts: number;
+  readonly retryable: boolean;
+
+  constructor(code: HttpPoolErrorCode, context: RequestContext, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.method = context.method;
+    this.url = context.url;
+    this.attempts = context.attempts;
+    this.retryable = context.retryable;
+  }
+}
+
 /** The server answered with a status >= 400 (after any retries the policy allowed). */
-export class HttpError extends HttpPoolError implements RequestContext {
+export class HttpError extends RequestError {
   override readonly name = 'HttpError';
   readonly [HTTP_ERROR] = true;
 
@@ -65,10 +81,6 @@ export class HttpError extends HttpPoolError implements RequestContext {
   /** The start of the response body, decoded as UTF-8 and cut to `maxErrorBodyBytes`. */
   readonly responseBody: string;
   readonly headers: Record<string, string | string[] | undefined>;
-  readonly method: string;
-  readonly url: string;
-  readonly attempts: number;
-  readonly retryable: boolean;
 
   constructor(
     context: RequestContext & {
@@ -77,14 +89,14 @@ export class HttpError extends HttpPoolError implements RequestContext {
       headers: Record<string, string | string[] | undefined>;
     },
   ) {
-    super('HTTP_ERROR', `${context.method} ${context.url} failed with status ${context.status} after ${plural(context.attempts)}`);
+    super(
+      'HTTP_ERROR',
+      context,
+      `${context.method} ${context.url} failed with status ${context.status} after ${plural(context.attempts)}`,
+    );
     this.status = context.status;
     this.responseBody = context.responseBody;
     this.headers = context.headers;
-    this.method = context.method;
-    this.url = context.url;
-    this.attempts = context.attempts;
-    this.retryable = context.retryable;
   }
 }
 
@@ -92,7 +104,7 @@ export class HttpError extends HttpPoolError implements RequestContext {
 export type TimeoutPhase = 'deadline' | 'connect' | 'headers' | 'body';
 
 /** A deadline or a per-attempt timeout expired. For a per-attempt timeout, undici's error is the `cause`. */
-export class TimeoutError extends HttpPoolError implements RequestContext {
+export class TimeoutError extends RequestError {
   override readonly name = 'TimeoutError';
   readonly [TIMEOUT_ERROR] = true;
 
@@ -103,24 +115,21 @@ export class TimeoutError extends HttpPoolError implements RequestContext {
   readonly phase: TimeoutPhase;
   /** The limit that expired, in milliseconds. */
   readonly timeoutMs: number;
-  readonly method: string;
-  readonly url: string;
-  readonly attempts: number;
-  readonly retryable: boolean;
 
   constructor(context: RequestContext & { phase: TimeoutPhase; timeoutMs: number }, options?: { cause?: unknown }) {
-    super('TIMEOUT', `${context.method} ${context.url}: ${context.phase} timeout of ${context.timeoutMs} ms expired after ${plural(context.attempts)}`, options);
+    super(
+      'TIMEOUT',
+      context,
+      `${context.method} ${context.url}: ${context.phase} timeout of ${context.timeoutMs} ms expired after ${plural(context.attempts)}`,
+      options,
+    );
     this.phase = context.phase;
     this.timeoutMs = context.timeoutMs;
-    this.method = context.method;
-    this.url = context.url;
-    this.attempts = context.attempts;
-    this.retryable = context.retryable;
   }
 }
 
 /** The connection failed; the original error (with its `code`, e.g. `ECONNREFUSED`) is the `cause`. */
-export class NetworkError extends HttpPoolError implements RequestContext {
+export class NetworkError extends RequestError {
   override readonly name = 'NetworkError';
   readonly [NETWORK_ERROR] = true;
 
@@ -128,18 +137,11 @@ export class NetworkError extends HttpPoolError implements RequestContext {
     return marked(error, NETWORK_ERROR);
   }
 
-  readonly method: string;
-  readonly url: string;
-  readonly attempts: number;
-  readonly retryable: boolean;
-
   constructor(context: RequestContext, cause: unknown) {
     const detail = cause instanceof Error ? cause.message : String(cause);
-    super('NETWORK_ERROR', `${context.method} ${context.url} failed after ${plural(context.attempts)}: ${detail}`, { cause });
-    this.method = context.method;
-    this.url = context.url;
-    this.attempts = context.attempts;
-    this.retryable = context.retryable;
+    super('NETWORK_ERROR', context, `${context.method} ${context.url} failed after ${plural(context.attempts)}: ${detail}`, {
+      cause,
+    });
   }
 }
 
