@@ -252,6 +252,10 @@ describe('ChromaMemoryStore on a real Chroma server and the real MiniLM', () => 
 
     const other = await open({ embedder: { ...counting, model: 'another-model', generateBatch: counting.generateBatch } });
     await expect(other.restore({ dir: backupDir })).rejects.toMatchObject({ code: 'MODEL_MISMATCH' });
+    calls.length = 0;
+    expect(await other.restore({ dir: backupDir, reembed: true })).toMatchObject({ memories: 3, traces: 2 });
+    expect(calls.map((batch) => batch.length)).toEqual([3, 2]);
+    expect((await other.retrieveMemories('python list', { workspaceId: 'w' }))[0]!.memory.id).toBe(before[0]!.memory.id);
 
     const path = join(backupDir, 'traces.jsonl');
     await writeFile(path, (await readFile(path, 'utf8')).replace('failure', 'success'));

@@ -450,34 +450,35 @@ export class ChromaMemoryStore implements MemoryStore {
         },
       );
     }
-    const restoreInto = async (
+    const restoreInto = async <T>(
       collection: Collection,
       rows: AsyncIterable<BackupRow[]>,
-      text: (record: never) => string,
-      metadata: (record: never) => Metadata,
+      text: (record: T) => string,
+      metadata: (record: T) => Metadata,
     ) => {
       let count = 0;
       for await (const batch of rows) {
         for (const row of batch) {
-          if ((row.record as { workspaceId?: unknown }).workspaceId !== manifest.workspaceId) {
+          if (row.record['workspaceId'] !== manifest.workspaceId) {
             throw new StorageError('BACKUP_INVALID', `record ${row.id} belongs to another workspace than the manifest's`);
           }
         }
-        const embeddings = sameModel && !options.reembed ? batch.map((r) => r.embedding) : await this.embed(batch.map((r) => text(r.record as never)));
+        const records = batch.map((row) => row.record as T);
+        const embeddings = options.reembed ? await this.embed(records.map(text)) : batch.map((row) => row.embedding);
         await this.write(() =>
           collection.upsert({
-            ids: batch.map((r) => r.id),
+            ids: batch.map((row) => row.id),
             embeddings,
-            documents: batch.map((r) => JSON.stringify(r.record)),
-            metadatas: batch.map((r) => metadata(r.record as never)),
+            documents: records.map((record) => JSON.stringify(record)),
+            metadatas: records.map(metadata),
           }),
         );
         count += batch.length;
       }
       return count;
     };
-    const memories = await restoreInto(this.memories, backup.rows('memories', PAGE), memoryText as never, memoryMetadata as never);
-    const traces = await restoreInto(this.traces, backup.rows('traces', PAGE), ((t: Trace) => t.task) as never, traceMetadata as never);
+    const memories = await restoreInto<MemoryItem>(this.memories, backup.rows('memories', PAGE), memoryText, memoryMetadata);
+    const traces = await restoreInto<Trace>(this.traces, backup.rows('traces', PAGE), (trace) => trace.task, traceMetadata);
     this.memoryCache?.invalidateTag(wsTag(manifest.workspaceId));
     this.retrievalCache?.invalidateTag(wsTag(manifest.workspaceId));
     return { memories, traces, workspaceId: manifest.workspaceId };
