@@ -1,4 +1,4 @@
-import { recordCacheEviction, recordCacheHit, recordCacheMiss } from '@rb/telemetry';
+import { observeCache, type CacheTotals } from '@rb/telemetry';
 import { LRUCache } from 'lru-cache';
 import { CacheError, type CacheErrorCode } from './errors.js';
 import type { CacheStatistics, MemoryCacheOptions, PutOptions } from './memory-cache-options.js';
@@ -21,16 +21,14 @@ export class MemoryCache<V extends NonNullable<unknown>> {
   readonly maxSize: number;
   readonly #lru: LRUCache<string, V>;
   readonly #maxBytes: number;
-  readonly #telemetry: boolean;
   // Loads live beside lru-cache rather than in its fetch(): invalidation must reach pending loads by tag and prefix,
   // which lru-cache's keys() does not list, and a cache under pressure must not abort a caller's load by evicting it.
   readonly #pending = new Map<string, PendingLoad<V>>();
   readonly #tagsByKey = new Map<string, readonly string[]>();
   readonly #keysByTag = new Map<string, Set<string>>();
-  #hits = 0;
-  #misses = 0;
-  #evictions = 0;
-  #expirations = 0;
+  // Totals since construction (what telemetry reports, never decreasing); `resetStatistics` moves the baseline.
+  readonly #totals: CacheTotals & { expirations: number } = { hits: 0, misses: 0, evictions: 0, expirations: 0 };
+  #baseline = { ...this.#totals };
 
   constructor(options: MemoryCacheOptions<V> = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -71,7 +69,7 @@ export class MemoryCache<V extends NonNullable<unknown>> {
     this.name = name;
     this.maxSize = maxSize;
     this.#maxBytes = maxBytes ?? 0;
-    this.#telemetry = telemetry;
+    if (telemetry) observeCache(name, this, (cache) => cache.#totals);
     this.#lru = new LRUCache<string, V>({
       max: maxSize,
       ttl,
@@ -88,13 +86,8 @@ export class MemoryCache<V extends NonNullable<unknown>> {
   /** The value stored under `key`, or `undefined` when there is none or it expired. Counts a hit or a miss. */
   get(key: string): V | undefined {
     const value = this.#lru.get(key);
-    if (value === undefined) {
-      this.#misses++;
-      if (this.#telemetry) recordCacheMiss(this.name);
-    } else {
-      this.#hits++;
-      if (this.#telemetry) recordCacheHit(this.name);
-    }
+    if (value === undefined) this.#totals.misses++;
+    else this.#totals.hits++;
     return value;
   }
 
@@ -196,41 +189,35 @@ export class MemoryCache<V extends NonNullable<unknown>> {
   /** The seed's statistics. Purges expired entries first, so that `size` counts live entries only. */
   getStatistics(): CacheStatistics {
     this.#lru.purgeStale();
-    const totalRequests = this.#hits + this.#misses;
+    const hits = this.#totals.hits - this.#baseline.hits;
+    const misses = this.#totals.misses - this.#baseline.misses;
+    const totalRequests = hits + misses;
     return {
       size: this.#lru.size,
       maxSize: this.maxSize,
-      hits: this.#hits,
-      misses: this.#misses,
-      hitRate: totalRequests === 0 ? 0 : (this.#hits / totalRequests) * 100,
-      evictions: this.#evictions,
-      expirations: this.#expirations,
+      hits,
+      misses,
+      hitRate: totalRequests === 0 ? 0 : (hits / totalRequests) * 100,
+      evictions: this.#totals.evictions - this.#baseline.evictions,
+      expirations: this.#totals.expirations - this.#baseline.expirations,
       totalRequests,
     };
   }
 
   /** Sets hits, misses, evictions and expirations back to 0; the entries stay. */
   resetStatistics(): void {
-    this.#hits = 0;
-    this.#misses = 0;
-    this.#evictions = 0;
-    this.#expirations = 0;
+    this.#baseline = { ...this.#totals };
   }
 
   #onDispose(key: string, reason: LRUCache.DisposeReason): void {
     if (reason === 'expire') {
-      this.#expirations++;
+      this.#totals.expirations++;
     } else if (reason === 'evict') {
       // lru-cache evicts the least recently used entry even when it has already expired; that one was dead anyway.
-      if (this.#lru.getRemainingTTL(key) < 0) this.#expirations++;
-      else this.#countEviction();
+      if (this.#lru.getRemainingTTL(key) < 0) this.#totals.expirations++;
+      else this.#totals.evictions++;
     }
     if (this.#tagsByKey.size !== 0) this.#untag(key);
-  }
-
-  #countEviction(): void {
-    this.#evictions++;
-    if (this.#telemetry) recordCacheEviction(this.name);
   }
 
   #sizeOf(sizeOf: (value: V, key: string) => number, value: V, key: string): number {
@@ -240,7 +227,7 @@ export class MemoryCache<V extends NonNullable<unknown>> {
     }
     const rounded = Math.max(1, Math.ceil(size));
     // lru-cache silently refuses a value larger than the bound: count it, since the caller will miss it later.
-    if (rounded > this.#maxBytes) this.#countEviction();
+    if (rounded > this.#maxBytes) this.#totals.evictions++;
     return rounded;
   }
 

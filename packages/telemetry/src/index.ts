@@ -2,6 +2,7 @@
 // SDK through `@rb/telemetry/sdk`.
 export { withSpan, recordError } from './with-span.js';
 export type { WithSpanOptions } from './with-span.js';
+export type { CacheTotals } from './instruments.js';
 export {
   METER_NAME,
   METRIC,
@@ -10,6 +11,7 @@ export {
   recordCacheHit,
   recordCacheMiss,
   recordCacheEviction,
+  observeCache,
   recordTokenUsage,
   recordEmbeddingsGenerated,
   recordMemoriesCached,

@@ -4,6 +4,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { TelemetryError } from './errors.js';
+import { instruments } from './instruments.js';
 import type { TelemetryOptions, TraceExporterKind } from './start-telemetry-options.js';
 import { StatisticsReader, emptyStatistics, type TelemetryStatistics } from './statistics.js';
 import { StderrSpanExporter } from './stderr-span-exporter.js';
@@ -68,6 +69,7 @@ export function startTelemetry(options: TelemetryOptions = {}): TelemetryHandle 
     instrumentations: [],
   });
   sdk.start();
+  instruments(); // on the new provider at once, so caches observed earlier are reported
 
   let stopping: Promise<void> | undefined;
   const handle: TelemetryHandle = {
