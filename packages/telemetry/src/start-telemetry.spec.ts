@@ -8,6 +8,7 @@ import {
   recordEmbeddingsGenerated,
   recordMemoriesCached,
   recordTokenUsage,
+  observeCache,
 } from './instruments.js';
 import { getStatistics, startTelemetry } from './start-telemetry.js';
 import { StderrSpanExporter } from './stderr-span-exporter.js';
@@ -67,6 +68,23 @@ describe('getStatistics', () => {
     // The last figures stay readable after shutdown, and nothing recorded later changes them.
     recordApiCall(1);
     await expect(getStatistics()).resolves.toEqual(stats);
+  });
+
+  it('reads observed caches when metrics are collected, summed per cache name, until unobserved', async () => {
+    const telemetry = startTelemetry({ exporter: 'none' });
+    const a = { totals: { hits: 3, misses: 1, evictions: 0 } };
+    const b = { totals: { hits: 1, misses: 3, evictions: 2 } };
+    const stopA = observeCache('memories', a, (cache) => cache.totals);
+    const stopB = observeCache('memories', b, (cache) => cache.totals);
+
+    expect(await telemetry.getStatistics()).toMatchObject({ cacheHits: 4, cacheMisses: 4, cacheEvictions: 2 });
+    a.totals.hits += 4; // counted in the cache's own field, seen at the next collection
+    expect((await telemetry.getStatistics()).cacheHitRate).toBe(66.66666666666666);
+
+    stopA();
+    expect(await telemetry.getStatistics()).toMatchObject({ cacheHits: 1, cacheMisses: 3 });
+    stopB();
+    await telemetry.shutdown();
   });
 
   it('starts from zero after a restart', async () => {
