@@ -53,7 +53,12 @@ for (const [name, { dir, manifest }] of manifests) {
     ? readdirSync(join(packagesDir, dir, 'examples')).filter((f) => f.endsWith('.mjs'))
     : [];
   const app = mkdtempSync(join(work, `${dir}-`));
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pack-check-app', private: true, type: 'module' }));
+  // The root's npm overrides are what a user on Debian 12 needs too (Chroma's server binding that loads on glibc 2.36).
+  const overrides = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).overrides ?? {};
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'pack-check-app', private: true, type: 'module', overrides }),
+  );
   // Peers, optional ones included: the examples show the whole package, e.g. @rb/telemetry/sdk needs the SDK.
   const peers = Object.entries(manifest.peerDependencies ?? {}).map(([peer, range]) => `${peer}@${range}`);
   const locals = [...localClosure(name)].map((n) => tarballs.get(n));
