@@ -2,13 +2,13 @@ import { ChromaClient, type Collection, type Metadata, type Where } from 'chroma
 import { MemoryCache, type CacheStatistics } from '@rb/cache';
 import { recordMemoriesCached, withSpan } from '@rb/telemetry';
 import { readBackup, writeBackup, type BackupManifest, type BackupRow } from './backup.js';
+import { walkGenealogy } from './genealogy.js';
 import type { ChromaMemoryStoreOptions, MemoryEmbedder } from './chroma-memory-store-options.js';
 import { StorageError, invalidInput } from './errors.js';
 import { allOf, anyOf, derivedKey, tagKey } from './filters.js';
 import type {
   AddTraceResult,
   Genealogy,
-  GenealogyEntry,
   MemoryStore,
   RetentionResult,
   RetrievedMemory,
@@ -317,47 +317,20 @@ export class ChromaMemoryStore implements MemoryStore {
     if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 100) throw invalidInput('maxDepth', 'an integer 1-100', maxDepth);
     const memory = await this.getMemory(id, { workspaceId });
     if (!memory) return undefined;
-    let truncated = false;
-    const parentsOf = (m: MemoryItem) => [...(m.parentId ? [m.parentId] : []), ...(m.derivedFrom ?? [])];
-
-    const ancestors: GenealogyEntry[] = [];
-    const seenUp = new Set([id]);
-    let frontier = parentsOf(memory).filter((p) => !seenUp.has(p));
-    for (let depth = 1; frontier.length > 0; depth++) {
-      if (depth > maxDepth) {
-        truncated = true;
-        break;
-      }
-      frontier.forEach((p) => seenUp.add(p));
-      const found = (await this.getMemories(frontier, { workspaceId })).filter((m): m is MemoryItem => m !== undefined);
-      found.forEach((m) => ancestors.push({ memory: m, depth }));
-      frontier = [...new Set(found.flatMap(parentsOf))].filter((p) => !seenUp.has(p));
-    }
-
-    const descendants: GenealogyEntry[] = [];
-    const seenDown = new Set([id]);
-    frontier = [id];
-    for (let depth = 1; frontier.length > 0; depth++) {
-      const children = await this.read('gets', () =>
-        this.memories.get({
-          where: allOf({ workspaceId }, anyOf([{ parentId: { $in: frontier } }, ...frontier.map((f) => ({ [derivedKey(f)]: true }))])),
-          include: ['documents'],
-        }),
-      );
-      const fresh = children.documents
-        .map((doc) => parseRecord<MemoryItem>(doc))
-        .filter((m): m is MemoryItem => m !== undefined && !seenDown.has(m.id));
-      if (fresh.length > 0 && depth > maxDepth) {
-        truncated = true;
-        break;
-      }
-      fresh.forEach((m) => {
-        seenDown.add(m.id);
-        descendants.push({ memory: m, depth });
-      });
-      frontier = fresh.map((m) => m.id);
-    }
-    return { memory, ancestors, descendants, truncated };
+    return walkGenealogy(memory, maxDepth, {
+      byIds: (ids) => this.getMemories(ids, { workspaceId }),
+      childrenOf: async (ids) => {
+        const children = await this.read('gets', () =>
+          this.memories.get({
+            where: allOf({ workspaceId }, anyOf([{ parentId: { $in: ids } }, ...ids.map((f) => ({ [derivedKey(f)]: true }))])),
+            include: ['documents'],
+          }),
+        );
+        return children.documents
+          .map((doc) => parseRecord<MemoryItem>(doc))
+          .filter((m): m is MemoryItem => m !== undefined);
+      },
+    });
   }
 
   /** Deletes the workspace's traces and memories created more than `olderThanDays` ago (by the store's clock). */
