@@ -141,27 +141,34 @@ class TransformersEmbedder implements Embedder {
       },
       async (span) => {
         const vectors = new Array<Float32Array>(texts.length);
-        // Identical texts are computed once: text -> every input position that wants it.
-        const wanted = new Map<string, number[]>();
+        // Identical texts are looked up and computed once: text -> its cache key and every position that wants it.
+        const wanted = new Map<string, { key: string; positions: number[] }>();
+        let done = 0;
         texts.forEach((text, i) => {
-          const cached = this.cache?.get(this.cacheKey(text));
-          if (cached) vectors[i] = cached;
-          else if (wanted.has(text)) wanted.get(text)!.push(i);
-          else wanted.set(text, [i]);
+          const pending = wanted.get(text);
+          if (pending) {
+            pending.positions.push(i);
+            return;
+          }
+          const key = this.cacheKey(text);
+          const cached = this.cache?.get(key);
+          if (cached) {
+            vectors[i] = cached;
+            done++;
+          } else wanted.set(text, { key, positions: [i] });
         });
 
         const unique = [...wanted.keys()];
         const lengths = unique.map((text) => this.extractor.tokenizer.encode(text).length);
-        let done = texts.length - [...wanted.values()].reduce((n, positions) => n + positions.length, 0);
         options.onProgress?.({ done, total: texts.length });
 
         const embedBatch = async (batch: number[]) => {
           const rows = await this.run(batch.map((i) => unique[i]!));
           batch.forEach((u, row) => {
-            const text = unique[u]!;
-            this.cache?.set(this.cacheKey(text), rows[row]!);
-            for (const position of wanted.get(text)!) vectors[position] = rows[row]!;
-            done += wanted.get(text)!.length;
+            const { key, positions } = wanted.get(unique[u]!)!;
+            this.cache?.set(key, rows[row]!);
+            for (const position of positions) vectors[position] = rows[row]!;
+            done += positions.length;
           });
           options.onProgress?.({ done, total: texts.length });
         };
