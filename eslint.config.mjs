@@ -10,7 +10,9 @@ export default [
   {
     files: ['**/*.ts'],
     rules: {
-      // Leaves (cache, compress, http-pool, telemetry) never import the agent or the app.
+      // Dependencies point one way: leaves (errors, telemetry, cache, compress, http-pool, embed-batch) know nothing
+      // above them; the memory contract builds on leaves; a backend (storage-chroma) and the agent build on the
+      // contract, and the agent never on a backend; only the app composes everything.
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -18,8 +20,10 @@ export default [
           allow: [],
           depConstraints: [
             { sourceTag: 'scope:leaf', onlyDependOnLibsWithTags: ['scope:leaf'] },
-            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:leaf', 'scope:core'] },
-            { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:leaf', 'scope:core'] },
+            { sourceTag: 'scope:contract', onlyDependOnLibsWithTags: ['scope:leaf'] },
+            { sourceTag: 'scope:backend', onlyDependOnLibsWithTags: ['scope:leaf', 'scope:contract'] },
+            { sourceTag: 'scope:agent', onlyDependOnLibsWithTags: ['scope:leaf', 'scope:contract'] },
+            { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:leaf', 'scope:contract', 'scope:backend', 'scope:agent'] },
           ],
         },
       ],

@@ -18,8 +18,9 @@ module.exports = {
     ],
   },
   // The OTLP exporter loads its HTTP transport with a dynamic import(), which Jest's CommonJS mode cannot run; SWC
-  // rewrites it to require() for the tests. Production code runs the package untouched.
-  transformIgnorePatterns: ['/node_modules/(?!@opentelemetry/otlp-exporter-base/)'],
+  // rewrites it to require() for the tests; uuid ships ESM only and is rewritten likewise. Production code runs both
+  // packages untouched.
+  transformIgnorePatterns: ['/node_modules/(?!(@opentelemetry/otlp-exporter-base|uuid)/)'],
   // Sources import siblings as `./x.js` (Node ESM); under Jest they are the `.ts` files.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],

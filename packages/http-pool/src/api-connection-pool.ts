@@ -5,7 +5,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { APIConnectionPoolOptions, RequestOptions } from './api-connection-pool-options.js';
 import { HttpError, HttpPoolError, NetworkError, TimeoutError, type TimeoutPhase } from './errors.js';
 import { HttpResponse } from './http-response.js';
-import { redactUrl } from './redact-url.js';
+import { redactUrl } from '@rb/errors';
 import {
   backoffDelayMs,
   isIdempotentMethod,

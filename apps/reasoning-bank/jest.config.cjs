@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: '@rb/reasoning-bank',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+  passWithNoTests: true,
+};

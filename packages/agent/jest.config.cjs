@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: '@rb/agent',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+  passWithNoTests: true,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: '@rb/errors',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

@@ -1,0 +1,6 @@
+export { RbError } from './rb-error.js';
+export type { RbErrorOptions } from './rb-error.js';
+export { describeValue } from './describe-value.js';
+export { OptionReader } from './option-reader.js';
+export type { InvalidOptionFactory } from './option-reader.js';
+export { redactUrl } from './redact-url.js';
