@@ -1,1 +1,70 @@
-export {};
+export { MemoryError, invalidInput } from './errors.js';
+export type { MemoryErrorCode, ModelIdentity } from './errors.js';
+export { IdSchema, WorkspaceIdSchema } from './text-schemas.js';
+export {
+  MEMORY_LIMITS,
+  OutcomeSchema,
+  DifficultySchema,
+  ErrorContextSchema,
+  MemoryItemInputSchema,
+  MemoryItemSchema,
+  MemoryPatchSchema,
+  memoryText,
+} from './memory-item.js';
+export type { Outcome, Difficulty, ErrorContext, MemoryItemInput, MemoryItem, MemoryPatch } from './memory-item.js';
+export {
+  TRACE_LIMITS,
+  TrajectoryStepKindSchema,
+  TrajectoryStepSchema,
+  TokenUsageSchema,
+  TraceInputSchema,
+  TraceSchema,
+} from './trace.js';
+export type { TrajectoryStepKind, TrajectoryStep, TokenUsage, TraceInput, Trace } from './trace.js';
+export {
+  WorkspaceScopeSchema,
+  AddTraceRequestSchema,
+  RetrieveRequestSchema,
+  GetMemoryRequestSchema,
+  GetMemoriesRequestSchema,
+  UpdateMemoryRequestSchema,
+  DeleteMemoriesRequestSchema,
+  GetTraceRequestSchema,
+  ListTracesRequestSchema,
+  GenealogyRequestSchema,
+  RetentionRequestSchema,
+  DeleteWorkspaceRequestSchema,
+  BackupManifestSchema,
+} from './memory-store.js';
+export type {
+  MemoryStore,
+  MemoryReader,
+  MemoryWriter,
+  MemoryAdmin,
+  WorkspaceScope,
+  AddTraceRequest,
+  AddTraceResult,
+  RetrieveRequest,
+  RetrievedMemory,
+  ScoreComponents,
+  UpdateMemoryRequest,
+  DeleteMemoriesResult,
+  ListTracesRequest,
+  TracePage,
+  GenealogyRequest,
+  Genealogy,
+  GenealogyEntry,
+  StoreStatistics,
+  RetentionRequest,
+  DeleteWorkspaceRequest,
+  RetentionResult,
+  Progress,
+  BackupRequest,
+  RestoreRequest,
+  RestoreResult,
+  BackupManifest,
+  StoreHealth,
+} from './memory-store.js';
+export type { MemoryEmbedder } from './memory-embedder.js';
+export { createId } from './create-id.js';
+export { parseInput } from './parse-input.js';
