@@ -3,4 +3,5 @@ export type { RbErrorOptions } from './rb-error.js';
 export { describeValue } from './describe-value.js';
 export { OptionReader } from './option-reader.js';
 export type { InvalidOptionFactory } from './option-reader.js';
+export { refuseRenamedOptions } from './renamed-options.js';
 export { redactUrl } from './redact-url.js';
