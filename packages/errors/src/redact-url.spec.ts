@@ -24,6 +24,18 @@ describe('redactUrl', () => {
     expect(redactUrl(url)).toContain('REDACTED');
   });
 
+  it.each(['session_token', 'X-Goog-Security-Token', 'privateKey', 'x-api-key', 'subscription-key', 'client-secret', 'auth_sig', 'db.password'])(
+    'hides a parameter whose name ends in a credential word: %s',
+    (name) => {
+      expect(redactUrl(`https://h/x?${name}=s3cr3t&q=1`)).toBe(`https://h/x?${name}=REDACTED&q=1`);
+    },
+  );
+
+  it('keeps parameters that merely mention tokens or keys', () => {
+    const url = 'https://h/x?max_tokens=100&token_count=3&keyword=cat&monkey=1';
+    expect(redactUrl(url)).toBe(url);
+  });
+
   it('redacts a string that is not a valid URL by pattern', () => {
     const shown = redactUrl('http://user:pa ss@host:99999/x?api_key=s3cr3t&q=1');
     expect(shown).not.toMatch(/pa ss|s3cr3t/);

@@ -47,8 +47,27 @@ export function redactUrl(url: URL | string): string {
   return copy.href;
 }
 
+// The last word of a parameter name that says it holds a credential: `X-Amz-Security-Token`, `session_token`,
+// `privateKey`, `x-api-key`, `client-secret`. The last word only: `max_tokens` or `token_count` are not secrets.
+const SECRET_LAST_WORDS = new Set([
+  'token',
+  'secret',
+  'password',
+  'passwd',
+  'pwd',
+  'signature',
+  'sig',
+  'credential',
+  'credentials',
+  'apikey',
+  'key',
+  'jwt',
+]);
+
 function isSecret(name: string): boolean {
-  return SECRET_PARAMS.has(name.toLowerCase());
+  if (SECRET_PARAMS.has(name.toLowerCase())) return true;
+  const words = name.split(/[-_.\s]+|(?<=[a-z0-9])(?=[A-Z])/);
+  return SECRET_LAST_WORDS.has(words[words.length - 1]!.toLowerCase());
 }
 
 function redactUnparsed(text: string): string {
