@@ -5,12 +5,18 @@ import { RbError } from '@rb/errors';
  * - `INVALID_INPUT`: a trace, memory item, query or request field is malformed; `field` names it. Nothing was written.
  * - `INVALID_OPTIONS`: an option of a store or backend has the wrong type or value; `field` names it.
  * - `NOT_FOUND`: the memory to update does not exist in this workspace.
- * - `CONFLICT`: an id is already used by another workspace (ids never cross workspaces), or a concurrent write won.
+ * - `CONFLICT`: a backend could not apply a write because a concurrent one won (e.g. an optimistic check failed).
+ *   Ids never collide across workspaces: ids are scoped to their workspace, so the same id in two workspaces names two
+ *   independent records. Retryable.
  * - `MODEL_MISMATCH`: the bank (or a backup) holds vectors of another embedding model or dimension.
  * - `BACKUP_INVALID`: a backup is missing, corrupt, of an unknown schema version, or holds an invalid record.
  * - `BACKEND_UNAVAILABLE`: the backend did not answer (server down, connection refused). Retryable.
  * - `BACKEND_TIMEOUT`: the backend did not answer within the deadline. Retryable.
  * - `BACKEND_ERROR`: the backend refused a request for another reason; `cause` holds its error.
+ * - `EMBEDDING_FAILED`: the embedding model failed; `cause` holds its error. Nothing was written.
+ * - `IO_ERROR`: writing a backup's files failed (disk full, permission denied); `cause` holds the system error. An
+ *   earlier backup in the same folder is intact.
+ * - `ABORTED`: the caller's `AbortSignal` fired; `cause` holds its reason. Nothing of an aborted restore was written.
  * - `CLOSED`: the store was used after `close()`.
  */
 export type MemoryErrorCode =
@@ -23,7 +29,12 @@ export type MemoryErrorCode =
   | 'BACKEND_UNAVAILABLE'
   | 'BACKEND_TIMEOUT'
   | 'BACKEND_ERROR'
+  | 'EMBEDDING_FAILED'
+  | 'IO_ERROR'
+  | 'ABORTED'
   | 'CLOSED';
+
+const RETRYABLE = new Set<MemoryErrorCode>(['BACKEND_UNAVAILABLE', 'BACKEND_TIMEOUT', 'CONFLICT']);
 
 /** The embedding model and dimension a bank or backup was built with, and what the store uses. */
 export interface ModelIdentity {
@@ -51,7 +62,7 @@ export class MemoryError extends RbError<MemoryErrorCode> {
   }) {
     super({
       ...options,
-      isRetryable: options.isRetryable ?? (options.code === 'BACKEND_UNAVAILABLE' || options.code === 'BACKEND_TIMEOUT'),
+      isRetryable: options.isRetryable ?? RETRYABLE.has(options.code),
     });
     this.stored = options.stored;
     this.expected = options.expected;

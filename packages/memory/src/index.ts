@@ -35,6 +35,7 @@ export {
   RetentionRequestSchema,
   DeleteWorkspaceRequestSchema,
   BackupManifestSchema,
+  BackupFileSchema,
 } from './memory-store.js';
 export type {
   MemoryStore,
@@ -63,6 +64,7 @@ export type {
   RestoreRequest,
   RestoreResult,
   BackupManifest,
+  BackupFile,
   StoreHealth,
 } from './memory-store.js';
 export type { MemoryEmbedder } from './memory-embedder.js';

@@ -49,6 +49,8 @@ export interface ScoreComponents {
   errorBoost: number;
   /** The relevance the threshold is applied to (similarity, or the fusion of similarity and lexical). */
   relevance: number;
+  /** The position a `rerank` hook gave the memory (0 = first), when one ran. */
+  rerankPosition?: number;
 }
 
 /** One retrieved memory, its final score (what it was ranked by) and every component of it. */
@@ -158,8 +160,16 @@ export interface BackupRequest {
 export interface RestoreRequest {
   /** A folder written by `backup` (of any backend). */
   dir: string;
-  /** Workspace to restore into. Defaults to the backup's. */
+  /**
+   * Workspace to restore into. Defaults to the backup's. Records are written into this workspace only, whatever
+   * workspace ids a (possibly crafted) backup carries.
+   */
   workspaceId?: string;
+  /**
+   * `"merge"` (the default) keeps the workspace's records that the backup does not hold and replaces those it does;
+   * `"replace"` makes the workspace hold exactly the backup. Either way the restore is all or nothing.
+   */
+  mode?: 'merge' | 'replace';
   /** Embed every record again with this store's model, for a backup made with another model. Defaults to `false`. */
   reembed?: boolean;
   onProgress?: (progress: Progress) => void;
@@ -231,7 +241,20 @@ export interface MemoryAdmin {
 /** Everything the agent and the app need from a memory bank. */
 export interface MemoryStore extends MemoryReader, MemoryWriter, MemoryAdmin {}
 
-/** `manifest.json` of a backup: enough to refuse a foreign or corrupt backup before reading a record. */
+/** A data file of a backup: its name inside the backup folder, and what it must hash to. */
+export const BackupFileSchema = z.strictObject({
+  // A plain file name of the backup's own pattern: a crafted manifest can never point outside its folder.
+  name: z.string().regex(/^(memories|traces)(\.[0-9A-Za-z-]{1,80})?\.jsonl$/),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.int().min(0),
+});
+export type BackupFile = z.infer<typeof BackupFileSchema>;
+
+/**
+ * `manifest.json` of a backup: enough to refuse a foreign or corrupt backup before reading a record. It is written
+ * last, by rename, so it is the commit point: the data files it names are complete, and an earlier backup's files are
+ * removed only after it.
+ */
 export const BackupManifestSchema = z.strictObject({
   format: z.literal('rb-memory-backup'),
   schemaVersion: z.literal(1),
@@ -240,6 +263,6 @@ export const BackupManifestSchema = z.strictObject({
   dimension: z.int().min(1).max(65_536),
   createdAt: z.iso.datetime({ offset: true }),
   counts: z.strictObject({ memories: z.int().min(0), traces: z.int().min(0) }),
-  files: z.record(z.enum(['memories.jsonl', 'traces.jsonl']), z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.int().min(0) })),
+  files: z.strictObject({ memories: BackupFileSchema, traces: BackupFileSchema }),
 });
 export type BackupManifest = z.infer<typeof BackupManifestSchema>;
