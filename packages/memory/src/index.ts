@@ -70,3 +70,29 @@ export type {
 export type { MemoryEmbedder } from './memory-embedder.js';
 export { createId } from './create-id.js';
 export { parseInput } from './parse-input.js';
+export type {
+  MemoryBackend,
+  BackendOpenContext,
+  BackendRow,
+  MemoryRow,
+  TraceRow,
+  Vector,
+  MemoryFilter,
+  ScoredMemory,
+  ScanPage,
+  ScanRequest,
+  ReplaceWorkspaceRequest,
+} from './backend/memory-backend.js';
+export { compileFilter } from './backend/compile-filter.js';
+export { BackendMemoryStore } from './store/backend-memory-store.js';
+export { createMemoryStore } from './store/create-memory-store.js';
+export type { MemoryStoreOptions } from './store/memory-store-options.js';
+export { createLocalInvalidation } from './store/invalidation.js';
+export type { InvalidationEvent, InvalidationSeam } from './store/invalidation.js';
+export { DEFAULT_MIN_SCORES } from './retrieval/retrieval-options.js';
+export type { RetrievalOptions, RerankHook } from './retrieval/retrieval-options.js';
+export { InMemoryBackend } from './in-memory/in-memory-backend.js';
+export { InMemoryMemoryStore } from './in-memory/in-memory-memory-store.js';
+export type { InMemoryMemoryStoreOptions } from './in-memory/in-memory-memory-store.js';
+export { MEMORY_METRIC } from './store/telemetry.js';
+export { BACKUP_FORMAT, BACKUP_SCHEMA_VERSION } from './backup/backup-format.js';

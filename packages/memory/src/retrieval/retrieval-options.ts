@@ -1,0 +1,86 @@
+import { OptionReader } from '@rb/errors';
+import type { RetrievedMemory } from '../memory-store.js';
+import type { RankSettings } from './rank.js';
+
+/**
+ * Reorders (and may shorten) the best candidates of a retrieval, e.g. with an LLM judging which lesson fits the task.
+ * Return the memories to keep, best first, taken from `candidates`; the store takes the first `k`.
+ */
+export type RerankHook = (query: string, candidates: readonly RetrievedMemory[]) => Promise<readonly RetrievedMemory[]>;
+
+/** How `retrieve` finds and orders memories. Every field is optional. */
+export interface RetrievalOptions {
+  /** Candidates taken from each retriever (dense and lexical) before fusion. Defaults to `50`. */
+  candidates?: number;
+  /**
+   * Weight of the lexical (BM25) score in relevance: `relevance = similarity + lexicalWeight x lexical`, `lexical` in
+   * 0..1. `0` makes retrieval dense only. Defaults to `0.3`.
+   */
+  lexicalWeight?: number;
+  /** BM25 score mapped to 0.5 by `lexical = bm25 / (bm25 + lexicalSaturation)`. Defaults to `8`. */
+  lexicalSaturation?: number;
+  /**
+   * Relevance below which a memory is not returned, so an unrelated task gets nothing. Defaults to the calibrated value
+   * for the embedder's model in `DEFAULT_MIN_SCORES`, else `0` (off). A request's `minScore` overrides it.
+   */
+  minScore?: number;
+  /**
+   * Recency and the failure boost may reorder memories whose relevance is within this margin, never more. Defaults
+   * to `0.02`.
+   */
+  tieMargin?: number;
+  /** Share of the tie bonus given to recency; the rest goes to the failure boost. Defaults to `0.5`. */
+  recencyShare?: number;
+  /** Age at which recency is 0.5, in days. Defaults to `30`. */
+  halfLifeDays?: number;
+  /** A second stage over the best candidates, e.g. an LLM. Defaults to none. */
+  rerank?: RerankHook;
+  /** Candidates the `rerank` hook sees. Defaults to `10`. */
+  rerankCandidates?: number;
+}
+
+/**
+ * Relevance thresholds calibrated per embedding model on the package's relevance dev set (`npx nx eval @rb/memory`):
+ * the value that rejects unrelated tasks while keeping the right lesson.
+ */
+export const DEFAULT_MIN_SCORES: Readonly<Record<string, number>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, number>, {
+    'onnx-community/all-MiniLM-L6-v2-ONNX': 0.3,
+    'Xenova/all-MiniLM-L6-v2': 0.3,
+    'sentence-transformers/all-MiniLM-L6-v2': 0.3,
+    // The toy embedder of `@rb/memory/testing` (word overlap): unrelated texts score about 0.
+    'rb-test/hashed-words': 0.2,
+  }),
+);
+
+export interface ResolvedRetrieval extends Omit<RankSettings, 'now'> {
+  candidates: number;
+  rerank: RerankHook | undefined;
+  rerankCandidates: number;
+}
+
+export const RETRIEVAL_OPTION_NAMES = [
+  'candidates',
+  'lexicalWeight',
+  'lexicalSaturation',
+  'minScore',
+  'tieMargin',
+  'recencyShare',
+  'halfLifeDays',
+  'rerank',
+  'rerankCandidates',
+] as const;
+
+export function resolveRetrieval(read: OptionReader, model: string): ResolvedRetrieval {
+  return {
+    candidates: read.integer('candidates', { default: 50, min: 1, max: 1000 }),
+    lexicalWeight: read.number('lexicalWeight', { default: 0.3, min: 0, max: 10 }),
+    lexicalSaturation: read.number('lexicalSaturation', { default: 8, above: 0, max: 1e6 }),
+    minScore: read.number('minScore', { default: DEFAULT_MIN_SCORES[model] ?? 0, min: 0, max: 11 }),
+    tieMargin: read.number('tieMargin', { default: 0.02, min: 0, max: 1 }),
+    recencyShare: read.number('recencyShare', { default: 0.5, min: 0, max: 1 }),
+    halfLifeDays: read.number('halfLifeDays', { default: 30, above: 0, allowInfinity: true }),
+    rerank: read.function<RerankHook, undefined>('rerank', undefined),
+    rerankCandidates: read.integer('rerankCandidates', { default: 10, min: 1, max: 100 }),
+  };
+}

@@ -1,0 +1,57 @@
+import type { MemoryBackend, MemoryFilter } from '../backend/memory-backend.js';
+import type { RetrievedMemory } from '../memory-store.js';
+import { compileFilter } from '../backend/compile-filter.js';
+import type { LexicalIndexes } from './lexical-indexes.js';
+import { cosine, rankCandidates, type RankCandidate } from './rank.js';
+import type { ResolvedRetrieval } from './retrieval-options.js';
+
+export interface RetrieveInput {
+  workspaceId: string;
+  query: string;
+  vector: Float32Array;
+  k: number;
+  filter: MemoryFilter;
+  minScore: number;
+  now: number;
+}
+
+/**
+ * The pipeline every backend shares: dense candidates from the backend and BM25 candidates from the workspace's
+ * lexical index, fused into one relevance, thresholded, ordered by the relevance-first rule, optionally reranked, cut to k.
+ */
+export async function retrieveMemories(
+  backend: MemoryBackend,
+  lexical: LexicalIndexes | undefined,
+  settings: ResolvedRetrieval,
+  input: RetrieveInput,
+): Promise<RetrievedMemory[]> {
+  const limit = Math.max(settings.candidates, input.k);
+  const [dense, lexicalHits] = await Promise.all([
+    backend.queryMemories({ workspaceId: input.workspaceId, vector: input.vector, limit, filter: input.filter }),
+    lexical ? lexical.get(input.workspaceId).then((index) => index.search(input.query, limit, input.filter)) : [],
+  ]);
+  const bm25 = new Map(lexicalHits.map((hit) => [hit.id, hit.score]));
+  const candidates = new Map<string, RankCandidate>();
+  for (const { memory, similarity } of dense) candidates.set(memory.id, { memory, similarity, lexical: bm25.get(memory.id) ?? 0 });
+
+  // Lexical candidates the dense retriever did not return: their records and vectors come fresh from the backend, so
+  // a memory deleted or changed since the index saw it is dropped or scored as it is now.
+  const missing = lexicalHits.map((hit) => hit.id).filter((id) => !candidates.has(id));
+  if (missing.length > 0) {
+    const rows = await backend.getMemories({ workspaceId: input.workspaceId, ids: missing, withVectors: true });
+    const matches = compileFilter(input.filter);
+    rows.forEach((row) => {
+      if (!row?.vector || !matches(row.record)) return;
+      candidates.set(row.record.id, { memory: row.record, similarity: cosine(input.vector, row.vector), lexical: bm25.get(row.record.id)! });
+    });
+  }
+
+  let ranked = rankCandidates([...candidates.values()], { ...settings, minScore: input.minScore, now: input.now });
+  if (settings.rerank && ranked.length > 0) {
+    const pool = ranked.slice(0, Math.max(settings.rerankCandidates, input.k));
+    const allowed = new Set(pool);
+    const reordered = (await settings.rerank(input.query, pool)).filter((m) => allowed.has(m));
+    ranked = reordered.map((m, i) => ({ ...m, components: { ...m.components, rerankPosition: i } }));
+  }
+  return ranked.slice(0, input.k);
+}
