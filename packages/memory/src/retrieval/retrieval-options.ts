@@ -29,7 +29,7 @@ export interface RetrievalOptions {
    * to `0.02`.
    */
   tieMargin?: number;
-  /** Share of the tie bonus given to recency; the rest goes to the failure boost. Defaults to `0.5`. */
+  /** Share of the tie bonus given to recency; the rest goes to the failure boost. Defaults to `0.75` (the seed's 0.3 : 0.1). */
   recencyShare?: number;
   /** Age at which recency is 0.5, in days. Defaults to `30`. */
   halfLifeDays?: number;
@@ -52,6 +52,9 @@ export const DEFAULT_MIN_SCORES: Readonly<Record<string, number>> = Object.freez
     'rb-test/hashed-words': 0.2,
   }),
 );
+
+/** The default `tieMargin`: recency and the failure boost never reorder memories whose relevance differs by more. */
+export const DEFAULT_TIE_MARGIN = 0.02;
 
 export interface ResolvedRetrieval extends Omit<RankSettings, 'now'> {
   candidates: number;
@@ -77,8 +80,8 @@ export function resolveRetrieval(read: OptionReader, model: string): ResolvedRet
     lexicalWeight: read.number('lexicalWeight', { default: 0.3, min: 0, max: 10 }),
     lexicalSaturation: read.number('lexicalSaturation', { default: 8, above: 0, max: 1e6 }),
     minScore: read.number('minScore', { default: DEFAULT_MIN_SCORES[model] ?? 0, min: 0, max: 11 }),
-    tieMargin: read.number('tieMargin', { default: 0.02, min: 0, max: 1 }),
-    recencyShare: read.number('recencyShare', { default: 0.5, min: 0, max: 1 }),
+    tieMargin: read.number('tieMargin', { default: DEFAULT_TIE_MARGIN, min: 0, max: 1 }),
+    recencyShare: read.number('recencyShare', { default: 0.75, min: 0, max: 1 }),
     halfLifeDays: read.number('halfLifeDays', { default: 30, above: 0, allowInfinity: true }),
     rerank: read.function<RerankHook, undefined>('rerank', undefined),
     rerankCandidates: read.integer('rerankCandidates', { default: 10, min: 1, max: 100 }),

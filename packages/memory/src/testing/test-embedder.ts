@@ -23,7 +23,9 @@ export function createTestEmbedder(options: { dimension?: number } = {}): TestEm
   let failure: Error | 'bad-dimension' | undefined;
   const embed = (text: string): Float32Array => {
     const vector = new Float32Array(dimension);
-    for (const word of tokenize(text)) {
+    // Presence, not counts: a word repeated in a long text weighs no more than once, so one hash collision between
+    // unrelated texts stays far below the threshold.
+    for (const word of new Set(tokenize(text))) {
       const hash = fnv1a(word);
       vector[hash % dimension]! += hash & 0x80000000 ? -1 : 1;
     }
