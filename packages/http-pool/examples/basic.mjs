@@ -23,7 +23,7 @@ server.on('connection', () => connections++);
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const base = `http://127.0.0.1:${server.address().port}`;
 
-const pool = new APIConnectionPool({ poolSize: 4, maxRetries: 2, timeout: 5_000 });
+const pool = new APIConnectionPool({ poolSize: 4, maxRetries: 2, timeoutMs: 5_000 });
 
 // The 503 is retried (after the 50 ms the server asked for); a POST that may have been processed would not be.
 const completion = await pool.postJson(`${base}/v1/chat`, { json: { prompt: 'What is 6 x 7?' } });
@@ -40,7 +40,7 @@ try {
   await pool.getJson(`${base}/v1/missing`);
 } catch (error) {
   if (!HttpError.isInstance(error)) throw error;
-  console.log(`error: ${error.status} after ${error.attempts} attempt(s), retryable=${error.retryable}, body=${error.responseBody}`);
+  console.log(`error: ${error.status} after ${error.attempts} attempt(s), isRetryable=${error.isRetryable}, body=${error.responseBody}`);
 }
 
 await pool.close();

@@ -1,8 +1,12 @@
 export { APIConnectionPool } from './api-connection-pool.js';
 export type { PoolStatistics } from './api-connection-pool.js';
-export type { APIConnectionPoolOptions, RequestOptions, RetryOptions } from './api-connection-pool-options.js';
+export { MIN_DURATION_MS, MAX_DURATION_MS } from './api-connection-pool-options.js';
+export type { APIConnectionPoolOptions, LayerOptions, RetryOptions } from './api-connection-pool-options.js';
+export type { RequestOptions } from './request-options.js';
+export type { Layer, Send, PoolRequest, RequestContext } from './layer.js';
 export { HttpResponse } from './http-response.js';
+export type { HttpResponseInit } from './http-response.js';
 export { parseServerSentEvents } from './sse.js';
 export type { ServerSentEvent } from './sse.js';
-export { HttpPoolError, HttpError, TimeoutError, NetworkError } from './errors.js';
-export type { HttpPoolErrorCode, RequestContext, TimeoutPhase } from './errors.js';
+export { HttpPoolError, RequestError, HttpError, TimeoutError, NetworkError } from './errors.js';
+export type { HttpPoolErrorCode, RequestErrorContext, TimeoutPhase } from './errors.js';

@@ -22,6 +22,8 @@ const AFTER_SEND_CODES = new Set([
   'UND_ERR_SOCKET',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
+  // The server closed the connection before the body it announced was complete.
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
 ]);
 
 export function isIdempotentMethod(method: string): boolean {

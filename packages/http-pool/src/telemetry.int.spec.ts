@@ -1,41 +1,71 @@
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { startTelemetry, type TelemetryHandle } from '@rb/telemetry/sdk';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SpanKind, SpanStatusCode, context, metrics, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { AggregationTemporality, DataPointType, MeterProvider, MetricReader, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { APIConnectionPool } from './api-connection-pool.js';
+import type { Layer } from './layer.js';
 import { sendJson, startTestServer, type TestServer } from './testing/test-server.js';
+
+/** Collects on demand, as the app's statistics reader does. */
+class PullReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected override async onForceFlush(): Promise<void> {
+    // Nothing is buffered: collect() reads the instruments.
+  }
+  protected override async onShutdown(): Promise<void> {
+    // Nothing to release.
+  }
+}
 
 describe('APIConnectionPool telemetry', () => {
   let exporter: InMemorySpanExporter;
-  let telemetry: TelemetryHandle;
+  let reader: PullReader;
+  let tracerProvider: BasicTracerProvider;
+  let meterProvider: MeterProvider;
   let server: TestServer;
-  let pool: APIConnectionPool;
+  let pool: APIConnectionPool | undefined;
 
   beforeEach(async () => {
     exporter = new InMemorySpanExporter();
-    telemetry = startTelemetry({ serviceName: 'http-pool-test', exporter, spanProcessor: 'simple' });
+    tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    reader = new PullReader();
+    meterProvider = new MeterProvider({ readers: [reader] });
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    trace.setGlobalTracerProvider(tracerProvider);
+    metrics.setGlobalMeterProvider(meterProvider);
     server = await startTestServer((_req, res, received, index) =>
       sendJson(res, received.path === '/fail' ? 404 : index === 0 ? 503 : 200, {}),
     );
-    pool = new APIConnectionPool({ sleep: async () => undefined, random: () => 0.5 });
   });
 
   afterEach(async () => {
-    await pool.close();
+    await pool?.close();
+    pool = undefined;
     await server.close();
-    await telemetry.shutdown();
+    await tracerProvider.shutdown();
+    await meterProvider.shutdown();
+    trace.disable();
+    metrics.disable();
+    context.disable();
   });
 
-  it('records one CLIENT span per logical request, an event per attempt, and one API call', async () => {
+  it('records one CLIENT span per logical request under its own scope, with an event per attempt', async () => {
+    pool = new APIConnectionPool({ sleep: async () => undefined, random: () => 0.5 });
     const { port } = new URL(server.origin);
-    await pool.postJson(`${server.origin}/chat?key=secret`, { json: {} });
+    await pool.postJson(`${server.origin}/chat?key=s3cr3t`, { json: {} });
     await expect(pool.get(`${server.origin}/fail`)).rejects.toMatchObject({ status: 404 });
 
-    await telemetry.forceFlush();
     const spans = exporter.getFinishedSpans();
     expect(spans.map((s) => s.name)).toEqual(['POST', 'GET']);
     const [post, get] = spans;
+    const version = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version;
+    expect(post!.instrumentationScope).toEqual({ name: '@rb/http-pool', version, schemaUrl: undefined });
     expect(post!.kind).toBe(SpanKind.CLIENT);
-    expect(post!.attributes).toMatchObject({
+    expect(post!.attributes).toEqual({
       'http.request.method': 'POST',
       'url.full': `${server.origin}/chat?key=REDACTED`,
       'server.address': '127.0.0.1',
@@ -49,8 +79,40 @@ describe('APIConnectionPool telemetry', () => {
     ]);
     expect(get!.status.code).toBe(SpanStatusCode.ERROR);
     expect(get!.attributes).toMatchObject({ 'http.response.status_code': 404, 'error.type': 'HTTP_ERROR' });
+    expect(JSON.stringify(spans.map((s) => [s.attributes, s.events]))).not.toContain('s3cr3t');
+  });
 
-    const statistics = await telemetry.getStatistics();
-    expect(statistics).toMatchObject({ apiCalls: 2, apiErrors: 1 });
+  it('measures each logical request once in rb.api.call.duration, failures with error.type', async () => {
+    pool = new APIConnectionPool({ sleep: async () => undefined });
+    await pool.postJson(`${server.origin}/chat`, { json: {} });
+    await expect(pool.get(`${server.origin}/fail`)).rejects.toMatchObject({ status: 404 });
+
+    const { resourceMetrics } = await reader.collect();
+    const scope = resourceMetrics.scopeMetrics.find((s) => s.scope.name === '@rb/http-pool')!;
+    const metric = scope.metrics.find((m) => m.descriptor.name === 'rb.api.call.duration') as HistogramMetricData;
+    expect(metric.dataPointType).toBe(DataPointType.HISTOGRAM);
+    expect(metric.descriptor.unit).toBe('s');
+    const points = metric.dataPoints.map((p) => [p.attributes['http.request.method'], p.attributes['http.response.status_code'], p.attributes['error.type'], p.value.count]);
+    expect(points).toEqual(
+      expect.arrayContaining([
+        ['POST', 200, undefined, 1],
+        ['GET', 404, 'HTTP_ERROR', 1],
+      ]),
+    );
+    expect(points).toHaveLength(2);
+  });
+
+  it('keeps the request span active in layers, so their spans are its children', async () => {
+    const tracer = trace.getTracer('test-layer');
+    const traced: Layer = (next) => (request, ctx) => tracer.startActiveSpan('wait for a slot', (span) => next(request, ctx).finally(() => span.end()));
+    pool = new APIConnectionPool({ layers: { request: [traced] } });
+
+    await pool.postJson(`${server.origin}/chat`, { json: {} }).catch(() => undefined);
+
+    const spans = exporter.getFinishedSpans();
+    const parent = spans.find((s) => s.name === 'POST')!;
+    const child = spans.find((s) => s.name === 'wait for a slot')!;
+    expect(child.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+    expect(child.spanContext().traceId).toBe(parent.spanContext().traceId);
   });
 });
