@@ -1,31 +1,24 @@
-const MARKER = Symbol.for('@rb/cache.CacheError');
+import { RbError, type RbErrorOptions } from '@rb/errors';
 
 /**
  * What went wrong, as a stable string a caller can switch on.
- * - `INVALID_OPTIONS`: an option of `new MemoryCache()` has the wrong type or value.
- * - `INVALID_ARGUMENT`: an argument of a method (a TTL, tags, a value, or what `sizeOf` returned) is not usable.
+ * - `INVALID_OPTIONS`: an option of `new MemoryCache()` has the wrong type or value (`field` names it).
+ * - `INVALID_ARGUMENT`: an argument of a method (a key that is not a string, a TTL, tags, a value, or what `sizeOf`
+ *   returned) is not usable (`field` names it).
+ * - `DISPOSED`: the cache was used to store or load after `dispose()`.
  */
-export type CacheErrorCode = 'INVALID_OPTIONS' | 'INVALID_ARGUMENT';
+export type CacheErrorCode = 'INVALID_OPTIONS' | 'INVALID_ARGUMENT' | 'DISPOSED';
 
 /**
- * The one error type `@rb/cache` throws. Errors thrown by a `getOrLoad` loader are passed through unchanged, so that
- * the caller sees its own error.
+ * The one error type `@rb/cache` throws (an `RbError` of `@rb/errors`). Errors thrown by a `getOrLoad` loader are
+ * passed through unchanged, so that the caller sees its own error. `CacheError.isInstance(e)` works across two copies
+ * of the package.
  */
-export class CacheError extends Error {
-  override readonly name = 'CacheError';
-  readonly code: CacheErrorCode;
-  /** The option or argument at fault, e.g. `maxSize` or `ttlSeconds`. */
-  readonly field: string;
-  readonly [MARKER] = true;
+export class CacheError extends RbError<CacheErrorCode> {
+  static override readonly kind: string = '@rb/cache.CacheError';
+  override readonly name: string = 'CacheError';
 
-  constructor(code: CacheErrorCode, field: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.field = field;
-  }
-
-  /** Works across two copies of this package, where `instanceof` does not. */
-  static isInstance(error: unknown): error is CacheError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
+  constructor(options: RbErrorOptions<CacheErrorCode>) {
+    super(options);
   }
 }

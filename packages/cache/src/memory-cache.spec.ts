@@ -192,22 +192,26 @@ describe('MemoryCache byte bound', () => {
 
 describe('MemoryCache bad input', () => {
   it.each<[string, Record<string, unknown>, string, RegExp]>([
-    ['maxSize: 0', { maxSize: 0 }, 'maxSize', /maxSize must be a positive integer, got 0/],
+    ['maxSize: 0', { maxSize: 0 }, 'maxSize', /maxSize must be an integer >= 1 and <= 16777216, got 0/],
     ['maxSize: -5', { maxSize: -5 }, 'maxSize', /got -5/],
     ['maxSize: 1.5', { maxSize: 1.5 }, 'maxSize', /got 1.5/],
     ['maxSize: "100"', { maxSize: '100' }, 'maxSize', /got "100"/],
+    ['maxSize: 1e8 (more than a Map holds)', { maxSize: 1e8 }, 'maxSize', /<= 16777216, got 100000000/],
+    ['maxSize: 2**32', { maxSize: 2 ** 32 }, 'maxSize', /<= 16777216, got 4294967296/],
+    ['maxSize: Infinity', { maxSize: Infinity }, 'maxSize', /an integer/],
     ['ttlSeconds: 0', { ttlSeconds: 0 }, 'ttlSeconds', /positive number of seconds or Infinity, got 0/],
     ['ttlSeconds: -1', { ttlSeconds: -1 }, 'ttlSeconds', /got -1/],
     ['ttlSeconds: NaN', { ttlSeconds: NaN }, 'ttlSeconds', /got NaN/],
-    ['name: ""', { name: '' }, 'name', /non-empty string/],
+    ['ttlSeconds: null', { ttlSeconds: null }, 'ttlSeconds', /got null/],
+    ['name: ""', { name: '' }, 'name', /name must be a string of at least 1 characters/],
     ['maxBytes: 100', { maxBytes: 100 }, 'sizeOf', /maxBytes and sizeOf must be given together/],
     ['sizeOf: () => 1', { sizeOf: () => 1 }, 'maxBytes', /given together/],
-    ['maxBytes: 0, sizeOf: () => 1', { maxBytes: 0, sizeOf: () => 1 }, 'maxBytes', /positive integer, got 0/],
+    ['maxBytes: 0, sizeOf: () => 1', { maxBytes: 0, sizeOf: () => 1 }, 'maxBytes', /an integer >= 1, got 0/],
     ['maxBytes: 10, sizeOf: "length"', { maxBytes: 10, sizeOf: 'length' }, 'sizeOf', /a function/],
     ['telemetry: "yes"', { telemetry: 'yes' }, 'telemetry', /a boolean, got "yes"/],
-    ['now: 5', { now: 5 }, 'now', /a function returning milliseconds/],
+    ['now: 5', { now: 5 }, 'now', /now must be a function, got 5/],
     ['now: () => NaN', { now: () => NaN }, 'now', /a function returning milliseconds/],
-    ['max_size: 10', { max_size: 10 }, 'max_size', /unknown option "max_size"; expected one of maxSize, ttlSeconds/],
+    ['max_size: 10', { max_size: 10 }, 'max_size', /unknown option "max_size"; valid options are maxSize, ttlSeconds/],
   ])('refuses %s at construction, naming %s', (_label, options, field, message) => {
     const error = caught(() => new MemoryCache(options));
     expect(error).toMatchObject({ name: 'CacheError', code: 'INVALID_OPTIONS', field });
@@ -223,6 +227,30 @@ describe('MemoryCache bad input', () => {
     expect(caught(() => cache.put('k', 'v', { tags: [''] }))).toMatchObject({ field: 'tags' });
     expect(caught(() => cache.put('k', undefined as never))).toMatchObject({ field: 'value' });
     expect(cache.has('k')).toBe(false);
+  });
+
+  it('refuses options that are not an object', () => {
+    expect(caught(() => new MemoryCache(null as never))).toMatchObject({ code: 'INVALID_OPTIONS', field: 'options' });
+  });
+
+  it('refuses keys that are not strings, in every method, naming the key', async () => {
+    const cache = new MemoryCache<string>();
+    for (const key of [1, {}, Symbol('k'), null, undefined, ['a']] as unknown as string[]) {
+      expect(caught(() => cache.put(key, 'v'))).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'key' });
+      expect(caught(() => cache.get(key))).toMatchObject({ field: 'key' });
+      expect(caught(() => cache.has(key))).toMatchObject({ field: 'key' });
+      expect(caught(() => cache.delete(key))).toMatchObject({ field: 'key' });
+      await expect(cache.getOrLoad(key, async () => 'v')).rejects.toMatchObject({ field: 'key' });
+    }
+    expect(cache.getStatistics()).toMatchObject({ size: 0, totalRequests: 0 });
+  });
+
+  it('keeps the message short for a 10 MB key', () => {
+    const cache = new MemoryCache<string>();
+    const key = 'k'.repeat(10_000_000);
+    const error = caught(() => cache.put(key, null as never));
+    expect(error.message.length).toBeLessThan(200);
+    expect(error.message).toContain('10000000 characters');
   });
 
   it('is recognisable across package copies by isInstance', () => {

@@ -1,9 +1,17 @@
-import { observeCache, type CacheTotals } from '@rb/telemetry';
+import { describeValue } from '@rb/errors';
+import { CacheError } from './errors.js';
 import { LRUCache } from 'lru-cache';
-import { CacheError, type CacheErrorCode } from './errors.js';
-import type { CacheStatistics, MemoryCacheOptions, PutOptions } from './memory-cache-options.js';
-
-const OPTION_NAMES = new Set(['maxSize', 'ttlSeconds', 'name', 'maxBytes', 'sizeOf', 'telemetry', 'now']);
+import {
+  PREALLOCATED_ENTRIES,
+  invalid,
+  resolveMemoryCacheOptions,
+  toTtlMs,
+  type CacheStatistics,
+  type MemoryCacheOptions,
+  type PutOptions,
+  type ResolvedMemoryCacheOptions,
+} from './memory-cache-options.js';
+import { cacheTotals, telemetry, type CacheTotals } from './telemetry.js';
 
 interface PendingLoad<V> {
   readonly promise: Promise<V>;
@@ -13,89 +21,63 @@ interface PendingLoad<V> {
 /**
  * An in-memory LRU cache with a time to live, after the seed's `MemoryCache(max_size=1000, ttl_seconds=3600)`.
  * LRU order, TTL and the byte bound are lru-cache's; this class adds single-flight loading, invalidation by tag and
- * key prefix, and statistics that tell hits, misses, evictions and expirations apart (also sent to @rb/telemetry).
- * Expired entries are removed lazily, when looked up or pushed out: no timers run.
+ * key prefix, and statistics that tell hits, misses, evictions and expirations apart (also reported as OpenTelemetry
+ * counters). Expired entries are removed lazily, when looked up or pushed out: no timers run.
+ *
+ * Keys are strings. A cache that is dropped is garbage-collected with its entries; `dispose()` frees them at once.
  */
 export class MemoryCache<V extends NonNullable<unknown>> {
   readonly name: string;
   readonly maxSize: number;
   readonly #lru: LRUCache<string, V>;
   readonly #maxBytes: number;
+  // lru-cache bounds the entry count itself only when it preallocates (`max`); above that, this class does.
+  readonly #boundsCount: boolean;
   // Loads live beside lru-cache rather than in its fetch(): invalidation must reach pending loads by tag and prefix,
   // which lru-cache's keys() does not list, and a cache under pressure must not abort a caller's load by evicting it.
   readonly #pending = new Map<string, PendingLoad<V>>();
   readonly #tagsByKey = new Map<string, readonly string[]>();
   readonly #keysByTag = new Map<string, Set<string>>();
-  // Totals since construction (what telemetry reports, never decreasing); `resetStatistics` moves the baseline.
+  // Totals since construction (what telemetry reports, never decreasing); `resetStatistics` moves the baseline. A
+  // separate object that does not reference the cache, so telemetry can hold it while the cache itself is collected.
   readonly #totals: CacheTotals & { expirations: number } = { hits: 0, misses: 0, evictions: 0, expirations: 0 };
   #baseline = { ...this.#totals };
+  #stopTelemetry: (() => void) | undefined;
+  #disposed = false;
 
   constructor(options: MemoryCacheOptions<V> = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw invalid('INVALID_OPTIONS', 'options', 'an object', options);
+    const settings = resolveMemoryCacheOptions<V>(options);
+    this.name = settings.name;
+    this.maxSize = settings.maxSize;
+    this.#maxBytes = settings.maxBytes ?? 0;
+    const preallocate = settings.maxSize <= PREALLOCATED_ENTRIES;
+    this.#boundsCount = !preallocate && settings.sizeOf !== undefined;
+    this.#lru = new LRUCache<string, V>(MemoryCache.#lruOptions(this, settings, preallocate));
+    if (settings.telemetry) {
+      this.#stopTelemetry = cacheTotals.observe(settings.name, this, this.#totals);
+      telemetry.refresh(); // the counters exist on the current meter provider from now on
     }
-    for (const key of Object.keys(options)) {
-      if (!OPTION_NAMES.has(key)) {
-        throw new CacheError(
-          'INVALID_OPTIONS',
-          key,
-          `unknown option "${key}"; expected one of ${[...OPTION_NAMES].join(', ')}`,
-        );
-      }
-    }
-    const { maxSize = 1000, ttlSeconds = 3600, name = 'memory', maxBytes, sizeOf, telemetry = true, now } = options;
-    if (!isPositiveInteger(maxSize)) {
-      throw invalid('INVALID_OPTIONS', 'maxSize', 'a positive integer', maxSize);
-    }
-    const ttl = toTtlMs(ttlSeconds, 'ttlSeconds', 'INVALID_OPTIONS');
-    if (typeof name !== 'string' || name === '') {
-      throw invalid('INVALID_OPTIONS', 'name', 'a non-empty string', name);
-    }
-    if ((maxBytes === undefined) !== (sizeOf === undefined)) {
-      const field = maxBytes === undefined ? 'maxBytes' : 'sizeOf';
-      throw new CacheError('INVALID_OPTIONS', field, 'maxBytes and sizeOf must be given together');
-    }
-    if (maxBytes !== undefined && !isPositiveInteger(maxBytes)) {
-      throw invalid('INVALID_OPTIONS', 'maxBytes', 'a positive integer', maxBytes);
-    }
-    if (sizeOf !== undefined && typeof sizeOf !== 'function') {
-      throw invalid('INVALID_OPTIONS', 'sizeOf', 'a function', sizeOf);
-    }
-    if (typeof telemetry !== 'boolean') throw invalid('INVALID_OPTIONS', 'telemetry', 'a boolean', telemetry);
-    if (now !== undefined && (typeof now !== 'function' || !Number.isFinite(now()))) {
-      throw invalid('INVALID_OPTIONS', 'now', 'a function returning milliseconds as a finite number', now);
-    }
-
-    this.name = name;
-    this.maxSize = maxSize;
-    this.#maxBytes = maxBytes ?? 0;
-    if (telemetry) observeCache(name, this, (cache) => cache.#totals);
-    this.#lru = new LRUCache<string, V>({
-      max: maxSize,
-      ttl,
-      ttlAutopurge: false,
-      dispose: (_value, key, reason) => this.#onDispose(key, reason),
-      ...(sizeOf !== undefined && {
-        maxSize: maxBytes,
-        sizeCalculation: (value: V, key: string) => this.#sizeOf(sizeOf, value, key),
-      }),
-      ...(now !== undefined && injectedClock(now)),
-    });
   }
 
   /** The value stored under `key`, or `undefined` when there is none or it expired. Counts a hit or a miss. */
   get(key: string): V | undefined {
+    if (typeof key !== 'string') throw badKey(key);
     const value = this.#lru.get(key);
     if (value === undefined) this.#totals.misses++;
     else this.#totals.hits++;
     return value;
   }
 
-  /** Stores `value` under `key` as the most recently used entry. A pending `getOrLoad` of `key` won't overwrite it. */
+  /**
+   * Stores `value` under `key` as the most recently used entry and restarts its TTL. A pending `getOrLoad` of `key`
+   * won't overwrite it. `set` is an alias.
+   */
   put(key: string, value: V, options?: PutOptions): void {
+    if (typeof key !== 'string') throw badKey(key);
     if (value === undefined || value === null) {
-      throw new CacheError('INVALID_ARGUMENT', 'value', `cannot cache ${String(value)} under "${key}"`);
+      throw invalid('INVALID_ARGUMENT', 'value', `cannot cache ${String(value)} under ${describeValue(key)}`);
     }
+    this.#assertUsable();
     const tags = checkTags(options?.tags);
     this.#store(key, value, entryTtl(options), tags);
     if (this.#pending.size !== 0) this.#pending.delete(key);
@@ -108,11 +90,13 @@ export class MemoryCache<V extends NonNullable<unknown>> {
 
   /** Whether a live entry exists. Neither a lookup for the statistics nor a use for the LRU order. */
   has(key: string): boolean {
+    if (typeof key !== 'string') throw badKey(key);
     return this.#lru.has(key);
   }
 
   /** Removes the entry and drops a pending load of `key`. Returns whether there was either. */
   delete(key: string): boolean {
+    if (typeof key !== 'string') throw badKey(key);
     const hadLoad = this.#pending.delete(key);
     return this.#lru.delete(key) || hadLoad;
   }
@@ -124,15 +108,33 @@ export class MemoryCache<V extends NonNullable<unknown>> {
   }
 
   /**
+   * Empties the cache, drops pending loads and stops its telemetry (what it counted stays in the counters). Later
+   * `put` and `getOrLoad` throw `CacheError` (`DISPOSED`); `get` finds nothing. Idempotent; `using` calls it.
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.clear();
+    this.#stopTelemetry?.();
+    this.#stopTelemetry = undefined;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /**
    * The cached value of `key`, or the result of `loader(key)`, stored before it is returned. Concurrent calls for one
    * key share one load. A load that fails is not cached and every caller waiting on it gets its error. A load that
    * resolves after `delete`, `clear`, an invalidation or a `put` of its key goes to its callers but is not stored.
    * A loader resolving to `undefined` caches nothing.
    */
   async getOrLoad(key: string, loader: (key: string) => V | Promise<V>, options?: PutOptions): Promise<V> {
+    if (typeof key !== 'string') throw badKey(key);
     if (typeof loader !== 'function') {
-      throw invalid('INVALID_ARGUMENT', 'loader', 'a function', loader);
+      throw invalid('INVALID_ARGUMENT', 'loader', `loader must be a function, got ${describeValue(loader)}`);
     }
+    this.#assertUsable();
     const tags = checkTags(options?.tags);
     const ttl = entryTtl(options);
     const cached = this.get(key);
@@ -160,7 +162,7 @@ export class MemoryCache<V extends NonNullable<unknown>> {
   /** Removes every entry, and drops every pending load, put with `tag`. Returns the number of entries removed. */
   invalidateTag(tag: string): number {
     if (typeof tag !== 'string' || tag === '') {
-      throw invalid('INVALID_ARGUMENT', 'tag', 'a non-empty string', tag);
+      throw invalid('INVALID_ARGUMENT', 'tag', `tag must be a non-empty string, got ${describeValue(tag)}`);
     }
     let removed = 0;
     for (const key of [...(this.#keysByTag.get(tag) ?? [])]) {
@@ -175,7 +177,11 @@ export class MemoryCache<V extends NonNullable<unknown>> {
   /** Removes every entry, and drops every pending load, whose key starts with `prefix`. Returns the entries removed. */
   invalidatePrefix(prefix: string): number {
     if (typeof prefix !== 'string' || prefix === '') {
-      throw invalid('INVALID_ARGUMENT', 'prefix', 'a non-empty string (clear() drops everything)', prefix);
+      throw invalid(
+        'INVALID_ARGUMENT',
+        'prefix',
+        `prefix must be a non-empty string (clear() drops everything), got ${describeValue(prefix)}`,
+      );
     }
     this.#lru.purgeStale();
     const keys = [...this.#lru.keys()].filter((key) => key.startsWith(prefix));
@@ -209,6 +215,34 @@ export class MemoryCache<V extends NonNullable<unknown>> {
     this.#baseline = { ...this.#totals };
   }
 
+  // A static method, so that the callbacks lru-cache keeps close over the cache they are given and nothing else.
+  static #lruOptions<V extends NonNullable<unknown>>(
+    cache: MemoryCache<V>,
+    settings: ResolvedMemoryCacheOptions<V>,
+    preallocate: boolean,
+  ): LRUCache.Options<string, V, unknown> {
+    const { sizeOf, maxSize, maxBytes, ttlMs, now } = settings;
+    return {
+      // Without `max`, lru-cache allocates as entries arrive: the entry bound is then `maxSize` counted in units of
+      // 1 (no sizeOf), or enforced by `#store` (with sizeOf, whose unit `maxBytes` has taken).
+      ...(preallocate ? { max: maxSize } : sizeOf === undefined ? { maxSize, sizeCalculation: () => 1 } : {}),
+      ttl: ttlMs,
+      ttlAutopurge: false,
+      dispose: (_value, key, reason) => cache.#onDispose(key, reason),
+      ...(sizeOf !== undefined && {
+        maxSize: maxBytes,
+        sizeCalculation: (value: V, key: string) => cache.#sizeOf(sizeOf, value, key),
+      }),
+      ...(now !== undefined && injectedClock(now)),
+    };
+  }
+
+  #assertUsable(): void {
+    if (this.#disposed) {
+      throw new CacheError({ code: 'DISPOSED', message: `cache ${describeValue(this.name)} was disposed` });
+    }
+  }
+
   #onDispose(key: string, reason: LRUCache.DisposeReason): void {
     if (reason === 'expire') {
       this.#totals.expirations++;
@@ -223,7 +257,11 @@ export class MemoryCache<V extends NonNullable<unknown>> {
   #sizeOf(sizeOf: (value: V, key: string) => number, value: V, key: string): number {
     const size = sizeOf(value, key);
     if (typeof size !== 'number' || !Number.isFinite(size) || size < 0) {
-      throw invalid('INVALID_ARGUMENT', 'sizeOf', `a finite number >= 0 (for key "${key}")`, size);
+      throw invalid(
+        'INVALID_ARGUMENT',
+        'sizeOf',
+        `sizeOf must return a finite number >= 0 (for key ${describeValue(key)}), got ${describeValue(size)}`,
+      );
     }
     const rounded = Math.max(1, Math.ceil(size));
     // lru-cache silently refuses a value larger than the bound: count it, since the caller will miss it later.
@@ -233,6 +271,8 @@ export class MemoryCache<V extends NonNullable<unknown>> {
 
   #store(key: string, value: V, ttl: number | undefined, tags: readonly string[] | undefined): void {
     this.#lru.set(key, value, ttl === undefined ? undefined : { ttl });
+    // pop() evicts the least recently used entry, with dispose reason "evict", as lru-cache's own bound does.
+    if (this.#boundsCount) while (this.#lru.size > this.maxSize) this.#lru.pop();
     if (tags !== undefined || this.#tagsByKey.size !== 0) this.#tag(key, tags);
   }
 
@@ -271,33 +311,14 @@ function entryTtl(options: PutOptions | undefined): number | undefined {
   return options?.ttlSeconds === undefined ? undefined : toTtlMs(options.ttlSeconds, 'ttlSeconds', 'INVALID_ARGUMENT');
 }
 
-function toTtlMs(seconds: unknown, field: string, code: CacheErrorCode): number {
-  if (seconds === Infinity) return 0;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
-    throw invalid(code, field, 'a positive number of seconds or Infinity', seconds);
-  }
-  return Math.ceil(seconds * 1000);
-}
-
 function checkTags(tags: unknown): readonly string[] | undefined {
   if (tags === undefined) return undefined;
   if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string' && tag !== '')) {
-    throw invalid('INVALID_ARGUMENT', 'tags', 'an array of non-empty strings', tags);
+    throw invalid('INVALID_ARGUMENT', 'tags', `tags must be an array of non-empty strings, got ${describeValue(tags)}`);
   }
   return tags;
 }
 
-function isPositiveInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
-}
-
-function invalid(code: CacheErrorCode, field: string, expected: string, got: unknown): CacheError {
-  return new CacheError(code, field, `${field} must be ${expected}, got ${describe(got)}`);
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return JSON.stringify(value) ?? 'an array';
-  return String(value);
+function badKey(key: unknown): CacheError {
+  return invalid('INVALID_ARGUMENT', 'key', `key must be a string, got ${describeValue(key)}`);
 }

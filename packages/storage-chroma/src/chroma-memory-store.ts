@@ -1,10 +1,10 @@
 import { ChromaClient, type Collection, type Metadata, type Where } from 'chromadb';
 import { MemoryCache, type CacheStatistics } from '@rb/cache';
-import { recordMemoriesCached, withSpan } from '@rb/telemetry';
 import { readBackup, writeBackup, type BackupManifest, type BackupRow } from './backup.js';
 import { walkGenealogy } from './genealogy.js';
 import type { ChromaMemoryStoreOptions, MemoryEmbedder } from './chroma-memory-store-options.js';
 import { StorageError, invalidInput } from './errors.js';
+import { telemetry } from './telemetry.js';
 import { allOf, anyOf, derivedKey, tagKey } from './filters.js';
 import type {
   AddTraceResult,
@@ -121,7 +121,7 @@ export class ChromaMemoryStore implements MemoryStore {
    */
   async addTrace(input: TraceInput): Promise<AddTraceResult> {
     const { trace, memories } = validateTrace(input, this.settings.now());
-    return withSpan('rb.storage.add_trace', { 'rb.workspace.id': trace.workspaceId, 'rb.memories': memories.length }, async () => {
+    return telemetry.withSpan('rb.storage.add_trace', { 'rb.workspace.id': trace.workspaceId, 'rb.memories': memories.length }, async () => {
       // The ownership checks and the model run side by side; a refused id still writes nothing.
       const [, , [taskVector, ...memoryVectors]] = await Promise.all([
         this.assertOwnedBy(trace.workspaceId, this.traces, [trace.id], 'trace.id'),
@@ -181,7 +181,7 @@ export class ChromaMemoryStore implements MemoryStore {
       throw invalidInput('minScore', 'a finite number', options.minScore);
     }
 
-    return withSpan('rb.storage.retrieve', { 'rb.workspace.id': workspaceId, 'rb.k': k }, async (span) => {
+    return telemetry.withSpan('rb.storage.retrieve', { 'rb.workspace.id': workspaceId, 'rb.k': k }, async (span) => {
       const n = Math.max(k * this.settings.overFetch, MIN_CANDIDATES);
       const where = allOf(
         { workspaceId },
@@ -469,7 +469,7 @@ export class ChromaMemoryStore implements MemoryStore {
   }
 
   private async deleteWhere(workspaceId: string, where: Where, dryRun: boolean): Promise<RetentionResult> {
-    return withSpan('rb.storage.delete', { 'rb.workspace.id': workspaceId, 'rb.dry_run': dryRun }, async () => {
+    return telemetry.withSpan('rb.storage.delete', { 'rb.workspace.id': workspaceId, 'rb.dry_run': dryRun }, async () => {
       const [memories, traces] = await Promise.all(
         [this.memories, this.traces].map((c) => this.read('gets', () => c.get({ where, include: [] }))),
       );
@@ -540,7 +540,7 @@ export class ChromaMemoryStore implements MemoryStore {
       this.memoryCache.put(cacheKey(record.workspaceId, record.id), record, { tags: [wsTag(record.workspaceId)] });
       count++;
     }
-    if (count > 0) recordMemoriesCached(count);
+    if (count > 0) telemetry.instruments.memoriesCached.add(count);
   }
 
   private invalidate(workspaceId: string, memoryIds: readonly string[]): void {

@@ -1,39 +1,125 @@
-// Cost of withSpan() per call: no SDK registered vs the SDK started (batch processor, spans dropped by the exporter),
-// each next to a bare function call, in one run. Run: npx nx bench @rb/telemetry
-import { withSpan } from '@rb/telemetry';
+// What withSpan costs per call, against the bare alternative in the same run:
+// - no SDK registered: withSpan vs a bare function call (sync and async);
+// - SDK started with the default exporter (OTLP/HTTP protobuf, batch processor) sending to a real receiver in another
+//   process: withSpan vs a bare tracer.startActiveSpan doing the same work. The loops yield to the event loop every
+//   CHUNK spans so the batch processor exports as it would in an app, the time includes the final flush, and spans
+//   that never reached the receiver are reported as dropped.
+// Medians of ROUNDS interleaved rounds, one loop function per contender. Run: npx nx bench @rb/telemetry
+import { fork } from 'node:child_process';
+import { SpanKind, trace } from '@opentelemetry/api';
+import { createInstrumentation } from '@rb/telemetry';
 import { startTelemetry } from '@rb/telemetry/sdk';
 
-const N = Number(process.env.BENCH_N ?? 200_000);
+const N = Number(process.env.BENCH_N ?? 20_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const CHUNK = 64;
+const attrs = { 'rb.bench': 1 };
+const pkg = createInstrumentation({ name: 'bench-package', version: '1.0.0' });
+
 let sink = 0;
-const work = () => {
-  sink = (sink + 1) | 0;
-  return sink;
+const work = () => (sink = (sink + 1) | 0);
+const asyncWork = async () => work();
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+// One loop function per contender, so that V8 optimises each for its own call site.
+const loops = {
+  bareSync: async (n) => {
+    for (let i = 0; i < n; i += CHUNK) {
+      for (let j = 0; j < CHUNK; j++) work();
+      await tick();
+    }
+  },
+  withSpanSync: async (n) => {
+    for (let i = 0; i < n; i += CHUNK) {
+      for (let j = 0; j < CHUNK; j++) pkg.withSpan('withSpanSync', attrs, work);
+      await tick();
+    }
+  },
+  bareAsync: async (n) => {
+    for (let i = 0; i < n; i += CHUNK) {
+      for (let j = 0; j < CHUNK; j++) await asyncWork();
+      await tick();
+    }
+  },
+  withSpanAsync: async (n) => {
+    for (let i = 0; i < n; i += CHUNK) {
+      for (let j = 0; j < CHUNK; j++) await pkg.withSpan('withSpanAsync', attrs, asyncWork);
+      await tick();
+    }
+  },
+  startActiveSpanSync: async (n, tracer) => {
+    for (let i = 0; i < n; i += CHUNK) {
+      for (let j = 0; j < CHUNK; j++) {
+        tracer.startActiveSpan('startActiveSpanSync', { attributes: attrs, kind: SpanKind.INTERNAL }, (span) => {
+          try {
+            return work();
+          } finally {
+            span.end();
+          }
+        });
+      }
+      await tick();
+    }
+  },
+  startActiveSpanAsync: async (n, tracer) => {
+    for (let i = 0; i < n; i += CHUNK) {
+      for (let j = 0; j < CHUNK; j++) {
+        await tracer.startActiveSpan('startActiveSpanAsync', { attributes: attrs, kind: SpanKind.INTERNAL }, async (span) => {
+          try {
+            return await asyncWork();
+          } finally {
+            span.end();
+          }
+        });
+      }
+      await tick();
+    }
+  },
 };
 
-function timeNsPerCall(fn) {
-  for (let i = 0; i < 20_000; i++) fn(); // warm-up
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < N; i++) fn();
-  return Number(process.hrtime.bigint() - start) / N;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// Each contender names its spans after itself, so the receiver's per-name counts tell how many of each arrived.
+const WARM_UP = 2_048;
+async function compare(names, { tracer, telemetry } = {}) {
+  const times = Object.fromEntries(names.map((n) => [n, []]));
+  for (const name of names) await loops[name](WARM_UP, tracer);
+  await telemetry?.forceFlush();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+      const start = process.hrtime.bigint();
+      await loops[name](N, tracer);
+      await telemetry?.forceFlush(); // the export of what is left is part of the cost
+      times[name].push(Number(process.hrtime.bigint() - start) / N);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, { ns: median(times[n]) }]));
 }
 
-const bare = () => timeNsPerCall(work);
-const spanned = () => timeNsPerCall(() => withSpan('bench', { i: 1 }, work));
+const noSdk = await compare(['bareSync', 'withSpanSync', 'bareAsync', 'withSpanAsync']);
 
-const bareBefore = bare();
-const noSdk = spanned();
-
-// An exporter that drops spans, so the figure is the SDK's own cost, not a network's.
-const dropping = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined };
-const telemetry = startTelemetry({ serviceName: 'bench', exporter: dropping });
-const withSdk = spanned();
+const receiver = fork(new URL('./otlp-counting-receiver.mjs', import.meta.url));
+const { port } = await new Promise((resolve) => receiver.once('message', resolve));
+const telemetry = startTelemetry({ serviceName: 'bench', endpoint: `http://127.0.0.1:${port}` });
+const tracer = trace.getTracer('bench-bare', '1.0.0');
+const sdkNames = ['startActiveSpanSync', 'withSpanSync', 'startActiveSpanAsync', 'withSpanAsync'];
+const withSdk = await compare(sdkNames, { tracer, telemetry });
 await telemetry.shutdown();
+const exportStats = telemetry.getExportStatistics();
+const received = JSON.parse(await (await fetch(`http://127.0.0.1:${port}/count`)).text()).spans;
+receiver.disconnect();
+for (const name of sdkNames) withSdk[name].dropped = 1 - (received[name] ?? 0) / (WARM_UP + N * ROUNDS);
 
-const row = (name, ns, base) => console.log(`| ${name.padEnd(29)} | ${ns.toFixed(1).padStart(9)} | ${(ns / base).toFixed(1).padStart(8)}x |`);
-console.log(`withSpan cost, ${N} calls each (Node ${process.version})\n`);
-console.log('| case                          | ns / call | vs bare   |');
-console.log('|-------------------------------|-----------|-----------|');
-row('bare function call', bareBefore, bareBefore);
-row('withSpan, no SDK started', noSdk, bareBefore);
-row('withSpan, SDK started (batch)', withSdk, bareBefore);
-console.log(`\nSDK started / not started: ${(withSdk / noSdk).toFixed(1)}x`);
+const fmt = (x) => x.toFixed(0).padStart(6);
+const pct = (x) => `${(x * 100).toFixed(1)}%`.padStart(7);
+console.log(`withSpan cost, ns per call: medians of ${ROUNDS} interleaved rounds of ${N} calls; Node ${process.version}\n`);
+console.log('| case                     | bare | withSpan | net (withSpan - bare) | spans dropped (bare / withSpan) |');
+console.log('|--------------------------|------|----------|-----------------------|---------------------------------|');
+const row = (label, bare, wrapped, drops = '') =>
+  console.log(`| ${label.padEnd(24)} | ${fmt(bare.ns)} | ${fmt(wrapped.ns)}   | ${fmt(wrapped.ns - bare.ns)}                | ${drops.padEnd(31)} |`);
+row('no SDK, sync', noSdk.bareSync, noSdk.withSpanSync);
+row('no SDK, async', noSdk.bareAsync, noSdk.withSpanAsync);
+row('SDK + OTLP, sync', withSdk.startActiveSpanSync, withSdk.withSpanSync, `${pct(withSdk.startActiveSpanSync.dropped)} / ${pct(withSdk.withSpanSync.dropped)}`);
+row('SDK + OTLP, async', withSdk.startActiveSpanAsync, withSdk.withSpanAsync, `${pct(withSdk.startActiveSpanAsync.dropped)} / ${pct(withSdk.withSpanAsync.dropped)}`);
+console.log('\n(bare with the SDK = tracer.startActiveSpan with the same attributes, ending the span in finally)');
+console.log(`exporter: ${exportStats.exportedSpans} spans exported, ${exportStats.failedSpans} failed`);

@@ -31,3 +31,28 @@ export type GenAiOperation = (typeof GEN_AI_OPERATION)[keyof typeof GEN_AI_OPERA
 export function genAiSpanName(operation: string, model?: string): string {
   return model ? `${operation} ${model}` : operation;
 }
+
+/** `gen_ai.token.type` values of the token-usage histogram. */
+export const GEN_AI_TOKEN_TYPE = { INPUT: 'input', OUTPUT: 'output' } as const;
+
+/** Attribute naming the cache a cache metric belongs to. */
+export const ATTR_CACHE_NAME = 'cache.name';
+
+// Metric names `getStatistics()` reads, whatever scope (package) records them. A package that records one of these
+// figures creates the instrument on its own meter, under exactly this name (the `create*` helpers of
+// `metric-instruments.ts` also set the unit the statistics assume).
+
+/** Histogram, seconds: duration of each outbound API call; an `error.type` attribute marks a failed call. */
+export const METRIC_RB_API_CALL_DURATION = 'rb.api.call.duration';
+/** Histogram, tokens: the GenAI convention's token usage, with `gen_ai.token.type` = `input` | `output`. */
+export const METRIC_GEN_AI_CLIENT_TOKEN_USAGE = 'gen_ai.client.token.usage';
+/** Counter (usually observable): cache lookups that found a live entry. Attribute `cache.name`. */
+export const METRIC_RB_CACHE_HITS = 'rb.cache.hits';
+/** Counter (usually observable): cache lookups that found nothing or an expired entry. Attribute `cache.name`. */
+export const METRIC_RB_CACHE_MISSES = 'rb.cache.misses';
+/** Counter (usually observable): entries dropped to respect a size bound (not expirations). Attribute `cache.name`. */
+export const METRIC_RB_CACHE_EVICTIONS = 'rb.cache.evictions';
+/** Counter: embedding vectors computed by a model (cache hits excluded). */
+export const METRIC_RB_EMBEDDINGS_GENERATED = 'rb.embeddings.generated';
+/** Counter: memory items put into a memory cache. */
+export const METRIC_RB_MEMORIES_CACHED = 'rb.memories.cached';

@@ -1,11 +1,17 @@
-import { context, metrics, propagation, trace } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { createRequire } from 'node:module';
+import { context, metrics, propagation, trace, type ProxyTracerProvider } from '@opentelemetry/api';
+import { NodeSDK, resources, tracing } from '@opentelemetry/sdk-node';
+import { redactUrl } from '@rb/errors';
 import { TelemetryError } from './errors.js';
-import { instruments } from './instruments.js';
-import type { TelemetryOptions, TraceExporterKind } from './start-telemetry-options.js';
+import { GuardedExporter, type ExportStatistics } from './guarded-exporter.js';
+import { refreshInstruments } from './instrumentation.js';
+import {
+  resolveTelemetryOptions,
+  type OtlpProtocol,
+  type ResolvedTelemetryOptions,
+  type TelemetryOptions,
+  type TraceExporterKind,
+} from './start-telemetry-options.js';
 import { StatisticsReader, emptyStatistics, type TelemetryStatistics } from './statistics.js';
 import { StderrSpanExporter } from './stderr-span-exporter.js';
 
@@ -17,78 +23,91 @@ export interface TelemetryHandle {
   readonly exporter: TraceExporterKind | 'custom';
   /** The seed's `get_statistics()`, from the in-process metric reader. After `shutdown()`, the last figures. */
   getStatistics(): Promise<TelemetryStatistics>;
+  /** Spans exported and spans whose export failed, for the `"otlp"` exporter (zeros for the others). */
+  getExportStatistics(): ExportStatistics;
   /** Exports every finished span now. */
   forceFlush(): Promise<void>;
-  /** Flushes every pending span, stops the SDK and unregisters it, so `startTelemetry` may be called again. Idempotent. */
+  /**
+   * Delivers the pending spans (within `shutdownTimeoutMillis`), stops the SDK and unregisters it, so that
+   * `startTelemetry` may be called again. Never rejects for an export failure, which is reported once on stderr.
+   * Idempotent.
+   */
   shutdown(): Promise<void>;
 }
-
-const DEFAULT_SERVICE_NAME = 'reasoningbank';
-const EXPORTERS: readonly TraceExporterKind[] = ['otlp', 'console', 'none'];
 
 let active: TelemetryHandle | undefined;
 let lastStatistics: TelemetryStatistics | undefined;
 
 /**
- * Configures the OpenTelemetry Node SDK for this process: traces to OTLP/HTTP (a local Jaeger by default), stderr or
- * nowhere, and an in-process metric reader for `getStatistics()`. Call it once, first thing in your app; library code
- * only uses `@opentelemetry/api` and picks it up. Throws `TelemetryError` (`ALREADY_STARTED`) while a previous handle
- * is running, and (`INVALID_OPTIONS`) on a bad option.
+ * Configures the OpenTelemetry Node SDK for this process: traces to an OTLP/HTTP receiver (a local collector by
+ * default), stderr or nowhere, and an in-process metric reader for `getStatistics()`. Call it once, first thing in
+ * your app; library code only uses `@opentelemetry/api` and picks it up. Throws `TelemetryError` (`ALREADY_STARTED`)
+ * while a previous handle is running, and (`INVALID_OPTIONS`) on a bad option.
  */
-export function startTelemetry(options: TelemetryOptions = {}): TelemetryHandle {
+export function startTelemetry(options?: TelemetryOptions): TelemetryHandle {
   if (active) {
-    throw new TelemetryError('ALREADY_STARTED', 'startTelemetry() was already called; call shutdown() on its handle first');
+    throw new TelemetryError({
+      code: 'ALREADY_STARTED',
+      message: 'startTelemetry() was already called; call shutdown() on its handle first',
+    });
   }
-  const serviceName = options.serviceName ?? (process.env['OTEL_SERVICE_NAME'] || DEFAULT_SERVICE_NAME);
-  if (typeof serviceName !== 'string' || serviceName.trim() === '') {
-    throw new TelemetryError('INVALID_OPTIONS', 'serviceName must be a non-empty string');
-  }
-  const exporterOption = options.exporter ?? exporterFromEnv();
-  const exporter = createExporter(exporterOption, options);
-  const processorKind = options.spanProcessor ?? 'batch';
-  if (processorKind !== 'batch' && processorKind !== 'simple') {
-    throw new TelemetryError('INVALID_OPTIONS', `spanProcessor must be "batch" or "simple", got ${String(processorKind)}`);
-  }
+  const settings = resolveTelemetryOptions(options);
+  const guarded =
+    settings.exporter === 'otlp'
+      ? new GuardedExporter({
+          create: (timeoutMillis) => createOtlpExporter(settings, timeoutMillis),
+          timeoutMillis: settings.exportTimeoutMillis,
+          describe: redactUrl(settings.tracesUrl),
+          warn: (message) => process.stderr.write(message),
+        })
+      : undefined;
+  const exporter: tracing.SpanExporter | undefined = guarded ?? chosenExporter(settings.exporter);
 
-  const processor = exporter
-    ? processorKind === 'simple'
-      ? new SimpleSpanProcessor(exporter)
-      : new BatchSpanProcessor(exporter)
-    : undefined;
   const statistics = new StatisticsReader();
   const sdk = new NodeSDK({
-    serviceName,
-    resource: resourceFromAttributes({
-      ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
-      ...options.resourceAttributes,
+    serviceName: settings.serviceName,
+    resource: resources.resourceFromAttributes({
+      ...(settings.serviceVersion ? { 'service.version': settings.serviceVersion } : {}),
+      ...settings.resourceAttributes,
     }),
-    spanProcessors: processor ? [processor] : [],
-    metricReaders: [statistics, ...(options.metricReaders ?? [])],
+    // A batch processor made by the SDK reads the standard OTEL_BSP_* variables; no exporter, no tracer provider.
+    ...(exporter === undefined
+      ? { spanProcessors: [] }
+      : settings.spanProcessor === 'simple'
+        ? { spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] }
+        : { traceExporter: exporter }),
+    metricReaders: [statistics, ...settings.metricReaders],
     // Logs stay with the app's logger; the SDK would otherwise try to ship them over OTLP as well.
     logRecordProcessors: [],
     instrumentations: [],
   });
   sdk.start();
-  instruments(); // on the new provider at once, so caches observed earlier are reported
+  refreshInstruments(); // observable instruments of objects created before the SDK report from now on
 
   let stopping: Promise<void> | undefined;
   const handle: TelemetryHandle = {
-    serviceName,
-    exporter: typeof exporterOption === 'string' ? exporterOption : 'custom',
+    serviceName: settings.serviceName,
+    exporter: typeof settings.exporter === 'string' ? settings.exporter : 'custom',
     getStatistics: async () => (stopping ? (lastStatistics ?? emptyStatistics()) : statistics.read()),
+    getExportStatistics: () => ({ ...(guarded?.statistics ?? { exportedSpans: 0, failedSpans: 0 }) }),
     forceFlush: async () => {
-      await processor?.forceFlush();
+      await registeredTracerProvider()?.forceFlush();
     },
     shutdown: () => {
       stopping ??= (async () => {
         lastStatistics = await statistics.read();
+        guarded?.beginShutdown(Date.now() + settings.shutdownTimeoutMillis);
         try {
-          await sdk.shutdown();
+          await withDeadline(sdk.shutdown(), settings.shutdownTimeoutMillis + 500);
+        } catch (error) {
+          // A custom exporter or metric reader failed to shut down: report it, as the OTLP path does, never reject.
+          process.stderr.write(`[@rb/telemetry] shutdown: ${error instanceof Error ? error.message : String(error)}\n`);
         } finally {
           trace.disable();
           metrics.disable();
           context.disable();
           propagation.disable();
+          refreshInstruments(); // let go of the stopped provider's instruments
           if (active === handle) active = undefined;
         }
       })();
@@ -106,46 +125,51 @@ export function startTelemetry(options: TelemetryOptions = {}): TelemetryHandle 
 export async function getStatistics(): Promise<TelemetryStatistics> {
   if (active) return active.getStatistics();
   if (lastStatistics) return lastStatistics;
-  throw new TelemetryError('NOT_STARTED', 'getStatistics() needs startTelemetry() first; nothing is being measured');
+  throw new TelemetryError({
+    code: 'NOT_STARTED',
+    message: 'getStatistics() needs startTelemetry() first; nothing is being measured',
+  });
 }
 
-function exporterFromEnv(): TraceExporterKind {
-  const first = (process.env['OTEL_TRACES_EXPORTER'] ?? '').split(',')[0]?.trim().toLowerCase();
-  if (!first) return 'otlp';
-  if ((EXPORTERS as readonly string[]).includes(first)) return first as TraceExporterKind;
-  throw new TelemetryError('INVALID_OPTIONS', `OTEL_TRACES_EXPORTER=${first} is not one of ${EXPORTERS.join(', ')}`);
+function chosenExporter(kind: ResolvedTelemetryOptions['exporter']): tracing.SpanExporter | undefined {
+  if (kind === 'console') return new StderrSpanExporter();
+  if (kind === 'none' || kind === 'otlp') return undefined;
+  return kind;
 }
 
-function createExporter(kind: TraceExporterKind | SpanExporter, options: TelemetryOptions): SpanExporter | undefined {
-  if (typeof kind === 'object' && kind !== null && typeof kind.export === 'function') return kind;
-  switch (kind) {
-    case 'none':
-      return undefined;
-    case 'console':
-      return new StderrSpanExporter();
-    case 'otlp':
-      return new OTLPTraceExporter({ url: tracesUrl(options.endpoint), headers: options.headers });
-    default:
-      throw new TelemetryError(
-        'INVALID_OPTIONS',
-        `exporter must be one of ${EXPORTERS.join(', ')} or a SpanExporter, got ${JSON.stringify(kind)}`,
-      );
-  }
+interface OtlpExporterModule {
+  OTLPTraceExporter: new (config: {
+    url: string;
+    headers?: Record<string, string>;
+    timeoutMillis: number;
+  }) => tracing.SpanExporter;
 }
 
-/** `undefined` lets the exporter read `OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT` itself, with its own default. */
-function tracesUrl(endpoint: string | undefined): string | undefined {
-  if (endpoint === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch (cause) {
-    throw new TelemetryError('INVALID_OPTIONS', `endpoint must be an http(s) URL, got ${JSON.stringify(endpoint)}`, {
-      cause,
-    });
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new TelemetryError('INVALID_OPTIONS', `endpoint must be an http(s) URL, got ${JSON.stringify(endpoint)}`);
-  }
-  return `${endpoint.replace(/\/+$/, '')}/v1/traces`;
+// The OTLP exporters come with @opentelemetry/sdk-node, the one SDK package users install: resolve them from there,
+// so that no second peer dependency (or a mismatched copy) is needed.
+let fromSdkNode: NodeRequire | undefined;
+function createOtlpExporter(settings: ResolvedTelemetryOptions, timeoutMillis: number): tracing.SpanExporter {
+  fromSdkNode ??= createRequire(createRequire(import.meta.url).resolve('@opentelemetry/sdk-node'));
+  const { OTLPTraceExporter } = fromSdkNode(exporterPackage(settings.protocol)) as OtlpExporterModule;
+  return new OTLPTraceExporter({ url: settings.tracesUrl, headers: settings.headers, timeoutMillis });
+}
+
+function exporterPackage(protocol: OtlpProtocol): string {
+  return protocol === 'http/json' ? '@opentelemetry/exporter-trace-otlp-http' : '@opentelemetry/exporter-trace-otlp-proto';
+}
+
+function registeredTracerProvider(): { forceFlush(): Promise<void> } | undefined {
+  const provider = trace.getTracerProvider() as ProxyTracerProvider;
+  const delegate = typeof provider.getDelegate === 'function' ? provider.getDelegate() : provider;
+  const flushable = delegate as { forceFlush?: () => Promise<void> };
+  return typeof flushable.forceFlush === 'function' ? (flushable as { forceFlush(): Promise<void> }) : undefined;
+}
+
+function withDeadline(promise: Promise<void>, millis: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, millis);
+    timer.unref();
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

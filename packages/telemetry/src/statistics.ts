@@ -1,10 +1,26 @@
-import { DataPointType, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { METER_NAME, METRIC } from './instruments.js';
-import { ATTR_ERROR_TYPE, ATTR_GEN_AI_TOKEN_TYPE } from './semconv.js';
+import { metrics as sdkMetrics } from '@opentelemetry/sdk-node';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_TOKEN_TYPE,
+  GEN_AI_TOKEN_TYPE,
+  METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
+  METRIC_RB_API_CALL_DURATION,
+  METRIC_RB_CACHE_EVICTIONS,
+  METRIC_RB_CACHE_HITS,
+  METRIC_RB_CACHE_MISSES,
+  METRIC_RB_EMBEDDINGS_GENERATED,
+  METRIC_RB_MEMORIES_CACHED,
+} from './semconv.js';
 
-/** The figures the seed's `PerformanceMonitor.get_statistics()` printed, read from OpenTelemetry metrics. */
+type ResourceMetrics = sdkMetrics.ResourceMetrics;
+const { DataPointType } = sdkMetrics;
+
+/**
+ * The figures the seed's `PerformanceMonitor.get_statistics()` printed, read from OpenTelemetry metrics by metric name,
+ * whatever package (instrumentation scope) recorded them.
+ */
 export interface TelemetryStatistics {
-  /** Outbound API calls recorded with `recordApiCall`. */
+  /** Outbound API calls (`rb.api.call.duration`). */
   apiCalls: number;
   /** Of those, calls recorded with an error. */
   apiErrors: number;
@@ -28,7 +44,7 @@ export interface TelemetryStatistics {
 }
 
 /** A metric reader that exports nowhere: `getStatistics()` pulls from it on demand. */
-export class StatisticsReader extends MetricReader {
+export class StatisticsReader extends sdkMetrics.MetricReader {
   protected override async onForceFlush(): Promise<void> {
     // Nothing is buffered: figures are computed when read.
   }
@@ -58,22 +74,21 @@ function toStatistics(resourceMetrics: ResourceMetrics): TelemetryStatistics {
   const sums: Record<string, number> = {};
 
   for (const scope of resourceMetrics.scopeMetrics) {
-    if (scope.scope.name !== METER_NAME) continue;
     for (const metric of scope.metrics) {
       const name = metric.descriptor.name;
       if (metric.dataPointType === DataPointType.HISTOGRAM) {
         for (const point of metric.dataPoints) {
           const h = point.value;
-          if (name === METRIC.API_CALL_DURATION) {
+          if (name === METRIC_RB_API_CALL_DURATION) {
             apiCalls += h.count;
             apiSum += h.sum ?? 0;
             if (h.min !== undefined) apiMin = Math.min(apiMin, h.min);
             if (h.max !== undefined) apiMax = Math.max(apiMax, h.max);
             if (point.attributes[ATTR_ERROR_TYPE] !== undefined) apiErrors += h.count;
-          } else if (name === METRIC.TOKEN_USAGE) {
+          } else if (name === METRIC_GEN_AI_CLIENT_TOKEN_USAGE) {
             const type = point.attributes[ATTR_GEN_AI_TOKEN_TYPE];
-            if (type === 'input') inputTokens += h.sum ?? 0;
-            if (type === 'output') outputTokens += h.sum ?? 0;
+            if (type === GEN_AI_TOKEN_TYPE.INPUT) inputTokens += h.sum ?? 0;
+            if (type === GEN_AI_TOKEN_TYPE.OUTPUT) outputTokens += h.sum ?? 0;
           }
         }
       } else if (metric.dataPointType === DataPointType.SUM) {
@@ -82,8 +97,8 @@ function toStatistics(resourceMetrics: ResourceMetrics): TelemetryStatistics {
     }
   }
 
-  const cacheHits = sums[METRIC.CACHE_HITS] ?? 0;
-  const cacheMisses = sums[METRIC.CACHE_MISSES] ?? 0;
+  const cacheHits = sums[METRIC_RB_CACHE_HITS] ?? 0;
+  const cacheMisses = sums[METRIC_RB_CACHE_MISSES] ?? 0;
   const lookups = cacheHits + cacheMisses;
   return {
     apiCalls,
@@ -93,12 +108,12 @@ function toStatistics(resourceMetrics: ResourceMetrics): TelemetryStatistics {
     avgApiLatencyMs: apiCalls > 0 ? (apiSum / apiCalls) * 1000 : 0,
     cacheHits,
     cacheMisses,
-    cacheEvictions: sums[METRIC.CACHE_EVICTIONS] ?? 0,
+    cacheEvictions: sums[METRIC_RB_CACHE_EVICTIONS] ?? 0,
     cacheHitRate: lookups > 0 ? (cacheHits / lookups) * 100 : 0,
     inputTokens,
     outputTokens,
     totalTokensUsed: inputTokens + outputTokens,
-    embeddingsGenerated: sums[METRIC.EMBEDDINGS_GENERATED] ?? 0,
-    memoriesCached: sums[METRIC.MEMORIES_CACHED] ?? 0,
+    embeddingsGenerated: sums[METRIC_RB_EMBEDDINGS_GENERATED] ?? 0,
+    memoriesCached: sums[METRIC_RB_MEMORIES_CACHED] ?? 0,
   };
 }

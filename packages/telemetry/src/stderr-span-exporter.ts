@@ -1,14 +1,15 @@
 import type { HrTime } from '@opentelemetry/api';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { tracing } from '@opentelemetry/sdk-node';
 
-type ExportCallback = Parameters<SpanExporter['export']>[1];
+type ReadableSpan = tracing.ReadableSpan;
+type ExportCallback = Parameters<tracing.SpanExporter['export']>[1];
 const SUCCESS = 0; // ExportResultCode.SUCCESS of @opentelemetry/core
 
 /**
  * The `console` exporter: one JSON line per span on stderr. Not the SDK's ConsoleSpanExporter, which writes to stdout,
  * the channel an MCP stdio server uses for its protocol.
  */
-export class StderrSpanExporter implements SpanExporter {
+export class StderrSpanExporter implements tracing.SpanExporter {
   constructor(private readonly write: (line: string) => void = (line) => process.stderr.write(line)) {}
 
   export(spans: ReadableSpan[], resultCallback: ExportCallback): void {
@@ -20,6 +21,7 @@ export class StderrSpanExporter implements SpanExporter {
           spanId: context.spanId,
           parentSpanId: span.parentSpanContext?.spanId,
           name: span.name,
+          scope: span.instrumentationScope.name,
           kind: span.kind,
           startUs: microseconds(span.startTime),
           durationUs: microseconds(span.duration),

@@ -1,74 +1,77 @@
 import {
+  INVALID_SPAN_CONTEXT,
   SpanKind,
   SpanStatusCode,
+  context,
   trace,
   type Attributes,
   type Span,
   type Tracer,
-  type TracerProvider,
 } from '@opentelemetry/api';
 import { errorTypeOf } from './error-type.js';
 import { ATTR_ERROR_TYPE } from './semconv.js';
 
-/** Options of {@link withSpan}. */
+/** Options of `withSpan`. */
 export interface WithSpanOptions {
   /** Span kind. Defaults to `SpanKind.INTERNAL`; use `CLIENT` for calls to another service (LLM, Chroma). */
   kind?: SpanKind;
-  /** Tracer to use. Defaults to the tracer of the instrumentation scope `@rb/telemetry`. */
+}
+
+/** Options of the standalone {@link withSpan}. */
+export interface StandaloneWithSpanOptions extends WithSpanOptions {
+  /**
+   * The tracer to use: your package's (`instrumentation.tracer`), or one of a provider you did not register globally.
+   * Defaults to the `@rb/telemetry` scope on the global provider; prefer `instrumentation.withSpan`, which names your
+   * package's scope.
+   */
   tracer?: Tracer;
 }
 
-// Looked up per global provider: a tracer cached at import time would keep pointing at a provider that was shut down
-// and replaced (`trace.disable()` swaps the API's proxy).
-const tracers = new WeakMap<TracerProvider, Tracer>();
-
-function defaultTracer(): Tracer {
-  const provider = trace.getTracerProvider();
-  let tracer = tracers.get(provider);
-  if (!tracer) {
-    tracer = provider.getTracer('@rb/telemetry');
-    tracers.set(provider, tracer);
-  }
-  return tracer;
-}
+/** What `fn` gets when no tracer provider is registered: a span that records nothing, shared by every such call. */
+export const NON_RECORDING_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /**
- * Runs `fn` inside a new active span and ends the span exactly once, when `fn` returns or, for a promise, settles.
- * A thrown error or a rejection is recorded on the span (exception event, `error.type`, status ERROR) and rethrown
- * unchanged. Without a registered SDK this costs a few tens of nanoseconds.
+ * Runs `fn` in a new active span of `tracer` and ends the span exactly once, when `fn` returns or, for a promise,
+ * settles. A throw or rejection is recorded (exception event, `error.type`, status ERROR) and rethrown unchanged.
  */
-export function withSpan<T>(
+export function runInSpan<T>(
+  tracer: Tracer,
   name: string,
   attributes: Attributes | undefined,
+  kind: SpanKind,
   fn: (span: Span) => T,
-  options: WithSpanOptions = {},
 ): T {
-  const tracer = options.tracer ?? defaultTracer();
-  return tracer.startActiveSpan(name, { attributes, kind: options.kind ?? SpanKind.INTERNAL }, (span) => {
-    let result: T;
-    try {
-      result = fn(span);
-    } catch (error) {
+  const span = tracer.startSpan(name, { attributes, kind });
+  // context.with passes the span as an argument: no closure per call.
+  return context.with(trace.setSpan(context.active(), span), callInSpan<T>, undefined, span, fn);
+}
+
+function callInSpan<T>(span: Span, fn: (span: Span) => T): T {
+  let result: T;
+  try {
+    result = fn(span);
+  } catch (error) {
+    recordError(span, error);
+    span.end();
+    throw error;
+  }
+  if (isPromiseLike(result)) return endWhenSettled(span, result) as T;
+  span.end();
+  return result;
+}
+
+function endWhenSettled(span: Span, promise: PromiseLike<unknown>): PromiseLike<unknown> {
+  return promise.then(
+    (value) => {
+      span.end();
+      return value;
+    },
+    (error: unknown) => {
       recordError(span, error);
       span.end();
       throw error;
-    }
-    if (isPromiseLike(result)) {
-      return result.then(
-        (value) => {
-          span.end();
-          return value;
-        },
-        (error: unknown) => {
-          recordError(span, error);
-          span.end();
-          throw error;
-        },
-      ) as T;
-    }
-    span.end();
-    return result;
-  });
+    },
+  );
 }
 
 /** Marks `span` as failed by `error`: an exception event, the `error.type` attribute and status ERROR. */
@@ -80,7 +83,5 @@ export function recordError(span: Span, error: unknown): void {
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
-  );
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

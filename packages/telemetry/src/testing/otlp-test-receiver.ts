@@ -1,11 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { decodeTraceRequest } from './otlp-protobuf.js';
 
 /** A span as an OTLP/HTTP JSON request carries it, flattened for assertions. */
 export interface ReceivedSpan {
   serviceName: string | undefined;
   scope: string | undefined;
+  scopeVersion: string | undefined;
   name: string;
   traceId: string;
   spanId: string;
@@ -27,8 +29,9 @@ interface OtlpKeyValue {
 }
 
 /**
- * A test server: a real OTLP/HTTP receiver on 127.0.0.1 that accepts `POST /v1/traces` (JSON, optionally gzipped),
- * answers as a collector does, and keeps every span it got.
+ * A test server: a real OTLP/HTTP receiver on 127.0.0.1 that accepts `POST /v1/traces` (protobuf or JSON, optionally
+ * gzipped), answers as a collector does, and keeps every span it got. With `hang: true` it reads requests and never
+ * answers, as a stuck collector does.
  */
 export class OtlpTestReceiver {
   private constructor(
@@ -38,7 +41,7 @@ export class OtlpTestReceiver {
     readonly requests: { path: string; contentType: string | undefined }[],
   ) {}
 
-  static async start(): Promise<OtlpTestReceiver> {
+  static async start(options: { hang?: boolean } = {}): Promise<OtlpTestReceiver> {
     const spans: ReceivedSpan[] = [];
     const requests: OtlpTestReceiver['requests'] = [];
     const server = createServer((req, res) => {
@@ -50,10 +53,13 @@ export class OtlpTestReceiver {
           res.writeHead(404).end();
           return;
         }
+        if (options.hang) return;
         let body = Buffer.concat(chunks);
         if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-        spans.push(...flatten(JSON.parse(body.toString('utf8'))));
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        const json = (req.headers['content-type'] ?? '').includes('json');
+        spans.push(...flatten(json ? JSON.parse(body.toString('utf8')) : { resourceSpans: decodeTraceRequest(body) }));
+        if (json) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -62,21 +68,22 @@ export class OtlpTestReceiver {
   }
 
   close(): Promise<void> {
+    this.server.closeAllConnections();
     return new Promise((resolve, reject) => this.server.close((err) => (err ? reject(err) : resolve())));
   }
 }
 
 function flatten(body: {
   resourceSpans?: {
-    resource?: { attributes?: OtlpKeyValue[] };
+    resource?: { attributes?: OtlpKeyValue[] } | Record<string, unknown>;
     scopeSpans?: {
-      scope?: { name?: string };
+      scope?: { name?: string; version?: string };
       spans?: {
         name: string;
         traceId: string;
         spanId: string;
         parentSpanId?: string;
-        attributes?: OtlpKeyValue[];
+        attributes?: OtlpKeyValue[] | Record<string, unknown>;
         status?: { code?: number; message?: string };
         events?: { name: string }[];
       }[];
@@ -85,12 +92,13 @@ function flatten(body: {
 }): ReceivedSpan[] {
   const out: ReceivedSpan[] = [];
   for (const rs of body.resourceSpans ?? []) {
-    const resource = toRecord(rs.resource?.attributes);
+    const resource = toRecord((rs.resource as { attributes?: OtlpKeyValue[] } | undefined)?.attributes ?? rs.resource);
     for (const ss of rs.scopeSpans ?? []) {
       for (const span of ss.spans ?? []) {
         out.push({
           serviceName: resource['service.name'] as string | undefined,
           scope: ss.scope?.name,
+          scopeVersion: ss.scope?.version,
           name: span.name,
           traceId: span.traceId,
           spanId: span.spanId,
@@ -105,7 +113,9 @@ function flatten(body: {
   return out;
 }
 
-function toRecord(attributes: OtlpKeyValue[] = []): Record<string, unknown> {
+// JSON carries attributes as key/value lists; the protobuf reader gives them as records already.
+function toRecord(attributes: OtlpKeyValue[] | Record<string, unknown> = []): Record<string, unknown> {
+  if (!Array.isArray(attributes)) return attributes;
   const record: Record<string, unknown> = {};
   for (const { key, value } of attributes) {
     record[key] =
