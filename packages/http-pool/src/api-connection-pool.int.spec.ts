@@ -235,6 +235,46 @@ describe('APIConnectionPool against a real HTTP server', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('stops a backoff wait at once when the signal aborts', async () => {
+    server = await startTestServer((_req, res) => sendJson(res, 503, {}, { 'retry-after': '50' }));
+    // The real timer this time: the wait is 50 s, the abort comes after the first answer.
+    pool = new APIConnectionPool({ retry: { maxRetryAfterMs: 60_000 } });
+    const controller = new AbortController();
+    const pending = pool.post(`${server.origin}/chat`, { json: {}, signal: controller.signal });
+    while (server.requests.length === 0) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 20));
+    const started = performance.now();
+    controller.abort(new Error('user left'));
+
+    const error = await failure(pending);
+
+    expect(error).toMatchObject({ code: 'ABORTED', cause: new Error('user left') });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('ends a request still queued for a connection at its deadline, without waiting for the queue', async () => {
+    let hold!: () => void;
+    const { server, pool } = await setup(
+      (_req, res, _r, i) => {
+        if (i === 0) hold = () => sendJson(res, 200, { first: true });
+        else sendJson(res, 200, { i });
+      },
+      { poolSize: 1 },
+    );
+    const first = pool.getJson(`${server.origin}/slow`);
+    while (server.requests.length === 0) await new Promise((r) => setImmediate(r));
+
+    const queued = await failure(pool.getJson(`${server.origin}/queued`, { timeoutMs: 1000 }));
+
+    expect(queued).toMatchObject({ code: 'TIMEOUT', phase: 'deadline' });
+    hold();
+    await expect(first).resolves.toEqual({ first: true });
+    // The queued request was dropped, never sent once the connection freed.
+    await expect(pool.getJson(`${server.origin}/after`)).resolves.toEqual({ i: 1 });
+    expect(server.requests.map((r) => r.path)).toEqual(['/slow', '/after']);
+  });
+
   it('applies headersTimeout per attempt: a POST fails once, a GET is retried', async () => {
     const { server, pool } = await setup(() => undefined, { headersTimeoutMs: 1000, maxRetries: 1 });
 

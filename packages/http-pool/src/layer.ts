@@ -29,7 +29,7 @@ export interface PoolRequest {
 
 /** The state of one logical request, shared by every layer and every attempt of it. */
 export interface RequestContext {
-  /** Attempts sent so far, the current one included. */
+  /** Attempts handed to undici so far; an attempt layer sees the count before its own attempt. */
   readonly attempts: number;
   /** When the deadline passes, on the `performance.now()` clock. */
   readonly deadline: number;
