@@ -1,66 +1,47 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { StorageError, invalidInput } from './errors.js';
+import { fileURLToPath } from 'node:url';
+import { MemoryError } from '@rb/memory';
+import { resolveStartOptions, type ResolvedStartOptions, type StartChromaOptions } from './start-chroma-options.js';
 
-/** Options of `startChroma`. */
-export interface StartChromaOptions {
-  /** Folder the server persists to; created if missing. Required. */
-  path: string;
-  /** TCP port. Defaults to `0`: a free port is picked (and picked again if another process wins the race). */
-  port?: number;
-  /** Interface to listen on. Defaults to `"127.0.0.1"`. */
-  host?: string;
-  /** Give up when the heartbeat has not answered after this long. Defaults to `15000` ms. */
-  startTimeoutMs?: number;
-  /** Server log filter (`RUST_LOG`). Defaults to `"warn"`: per-request logs are noise. */
-  logLevel?: string;
-  /** Path of chromadb's `dist/cli.mjs`. Defaults to the one of the `chromadb` package this package resolves. */
-  cliPath?: string;
-}
-
-/** A running Chroma server. It is also sent SIGTERM when this process exits. */
+/** A running Chroma server. It stops when this process exits or dies, however that happens. */
 export interface ChromaServer {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
   readonly port: number;
   /** Process id of the server. */
   readonly pid: number;
-  /** SIGTERM, then waits for the process to exit (SIGKILL after 5 s). Safe to call twice. */
+  /** Ends the server and waits for its exit. Safe to call twice. */
   stop(): Promise<void>;
 }
 
 const TAIL_BYTES = 4096;
+const CHILD = fileURLToPath(new URL('../child/chroma-child.mjs', import.meta.url));
 
 /**
  * Runs Chroma's server (the Rust server inside chromadb's npm binding) as a child process and resolves once its
- * heartbeat answers. The child is watched: Chroma exits with code 0 when its port is taken, which would otherwise
- * look like a healthy start against whatever else holds the port.
+ * heartbeat answers. The child watches a pipe to this process and ends itself when the pipe closes, so it never
+ * outlives this process, even one killed with SIGKILL. It does not keep this process alive either: a program that is
+ * done exits, and the server with it.
+ *
+ * Chroma exits with code 0 when its port is taken, which would otherwise look like a healthy start against whatever
+ * else holds the port; the child is watched for that.
  */
 export async function startChroma(options: StartChromaOptions): Promise<ChromaServer> {
-  if (typeof options !== 'object' || options === null) throw invalidInput('options', 'an object', options);
-  if (typeof options.path !== 'string' || options.path === '') throw invalidInput('path', 'a non-empty string', options.path);
-  const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalidInput('port', 'an integer 0-65535', port);
-  const timeoutMs = options.startTimeoutMs ?? 15_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw invalidInput('startTimeoutMs', 'a positive number', timeoutMs);
-  const cli = options.cliPath ?? resolveCli();
-  await mkdir(options.path, { recursive: true });
+  const settings = resolveStartOptions(options);
+  const cli = settings.cliPath ?? resolveCli();
+  await prepareFolder(settings.path);
 
   // A picked port can be taken between the probe and the server's bind; only then is another try worth it.
-  const attempts = port === 0 ? 3 : 1;
+  const attempts = settings.port === 0 ? 3 : 1;
   for (let attempt = 1; ; attempt++) {
-    const chosen = port === 0 ? await freePort(host) : port;
-    // A server already on the port would answer our heartbeat while ours exits; check the port is bindable first.
-    if (port !== 0 && !(await canBind(host, port))) {
-      throw new StorageError('SERVER_START_FAILED', `port ${port} is taken on ${host}`, { url: `http://${host}:${port}` });
-    }
+    const port = settings.port === 0 ? await freePort(settings.host) : await assertBindable(settings.host, settings.port);
     try {
-      return await launch(cli, options.path, host, chosen, timeoutMs, options.logLevel ?? 'warn');
+      return await launch(cli, settings, port);
     } catch (error) {
       if (attempt >= attempts || !(error instanceof PortTaken)) throw error instanceof PortTaken ? error.error : error;
     }
@@ -68,28 +49,36 @@ export async function startChroma(options: StartChromaOptions): Promise<ChromaSe
 }
 
 class PortTaken {
-  constructor(readonly error: StorageError) {}
+  constructor(readonly error: MemoryError) {}
 }
 
-async function launch(
-  cli: string,
-  path: string,
-  host: string,
-  port: number,
-  timeoutMs: number,
-  logLevel: string,
-): Promise<ChromaServer> {
+const unavailable = (message: string, isRetryable = false, cause?: unknown) =>
+  new MemoryError({ code: 'BACKEND_UNAVAILABLE', message, isRetryable, ...(cause === undefined ? {} : { cause }) });
+
+async function prepareFolder(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+    if (!(await stat(path)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : String(code ?? cause);
+    throw new MemoryError({ code: 'INVALID_OPTIONS', field: 'path', message: `path ${JSON.stringify(path)} cannot be a data folder: ${why}`, cause });
+  }
+}
+
+async function launch(cli: string, settings: ResolvedStartOptions, port: number): Promise<ChromaServer> {
+  const { host, startTimeoutMs } = settings;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const child = spawn(process.execPath, [cli, 'run', '--path', resolve(path), '--port', String(port), '--host', host], {
-    env: { ...process.env, RUST_LOG: logLevel },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const args = [CHILD, cli, 'run', '--path', resolve(settings.path), '--port', String(port), '--host', host];
+  // stdin is the lifeline the child watches: this process never writes to it, and its end closes when we die.
+  const child = spawn(process.execPath, args, { env: { ...process.env, RUST_LOG: settings.logLevel }, stdio: ['pipe', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-TAIL_BYTES);
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
+  child.stdin!.on('error', () => undefined); // EPIPE once the child is gone; its exit is reported elsewhere
   const exited = new Promise<{ code: number | null; signal: string | null }>((done) => {
     child.once('exit', (code, signal) => done({ code, signal }));
     child.once('error', () => done({ code: null, signal: null }));
@@ -97,20 +86,22 @@ async function launch(
 
   let exit: { code: number | null; signal: string | null } | undefined;
   void exited.then((e) => (exit = e));
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + startTimeoutMs;
   while (exit === undefined) {
     if (await heartbeat(url)) break;
     if (Date.now() > deadline) {
       await stopChild(child, exited);
-      throw new StorageError('SERVER_START_FAILED', `Chroma at ${url} did not answer its heartbeat within ${timeoutMs} ms.\n${tail}`, { url });
+      throw unavailable(`Chroma at ${url} did not answer its heartbeat within ${startTimeoutMs} ms.\n${tail.trim()}`, true);
     }
     await Promise.race([exited, new Promise((r) => setTimeout(r, 50))]);
   }
   if (exit !== undefined) throw startFailure(exit, url, port, tail);
 
-  // A parent that exits without stop() must not leave an orphan server holding the port and the data folder.
-  const orphanGuard = () => child.kill('SIGTERM');
-  process.once('exit', orphanGuard);
+  // The server runs on without keeping this process alive; the exit hook only makes a normal exit prompt.
+  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
+  child.unref();
+  const onExit = () => child.kill('SIGKILL');
+  process.once('exit', onExit);
   let stopping: Promise<void> | undefined;
   return {
     url,
@@ -118,31 +109,26 @@ async function launch(
     pid: child.pid!,
     stop: () =>
       (stopping ??= stopChild(child, exited).finally(() => {
-        process.removeListener('exit', orphanGuard);
+        process.removeListener('exit', onExit);
       })),
   };
 }
 
 function startFailure(exit: { code: number | null; signal: string | null }, url: string, port: number, tail: string) {
   if (exit.code === 0) {
-    return new PortTaken(
-      new StorageError('SERVER_START_FAILED', `Chroma exited at start: port ${port} is probably taken (it exits with 0 then).`, { url }),
-    );
+    return new PortTaken(unavailable(`Chroma exited at start: port ${port} is probably taken (it exits with 0 then); url ${url}`, true));
   }
   const hint = /ERR_DLOPEN_FAILED|GLIBC/.test(tail)
     ? ' The native binding did not load: on glibc < 2.38 pin chromadb-js-bindings-linux-x64-gnu to 1.0.5 (npm overrides).'
-    : /Cannot find module/.test(tail)
-      ? ' The server binding for this platform is not installed (an optional dependency of chromadb).'
+    : /Cannot find module|ERR_MODULE_NOT_FOUND/.test(tail)
+      ? ' The server binding for this platform (an optional dependency of chromadb) or the CLI is not installed.'
       : '';
-  return new StorageError(
-    'SERVER_START_FAILED',
-    `Chroma exited at start (code ${exit.code}, signal ${exit.signal}).${hint}\n${tail.trim()}`,
-    { url },
-  );
+  return unavailable(`Chroma exited at start (code ${exit.code}, signal ${exit.signal}).${hint}\n${tail.trim()}`);
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
+  child.stdin?.destroy(); // the child ends itself on end-of-file; the signal makes it certain
   child.kill('SIGTERM');
   let timer: ReturnType<typeof setTimeout> | undefined;
   const killed = new Promise<void>((done) => {
@@ -166,43 +152,56 @@ async function heartbeat(url: string): Promise<boolean> {
   }
 }
 
-function canBind(host: string, port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.once('error', () => done(false));
-    server.listen(port, host, () => server.close(() => done(true)));
+/** Listens on `port` and closes again, so that a server already there is reported instead of answering our heartbeat. */
+async function assertBindable(host: string, port: number): Promise<number> {
+  await listenOnce(host, port).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') throw unavailable(`port ${port} is taken on ${host}`);
+    throw hostError(host, error);
   });
+  return port;
 }
 
-function freePort(host: string): Promise<number> {
+async function freePort(host: string): Promise<number> {
+  try {
+    return await listenOnce(host, 0);
+  } catch (error) {
+    throw hostError(host, error as NodeJS.ErrnoException);
+  }
+}
+
+function listenOnce(host: string, port: number): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
     server.once('error', fail);
-    server.listen(0, host, () => {
+    server.listen(port, host, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new StorageError('SERVER_START_FAILED', `no free port on ${host}`))));
+      server.close(() => done(typeof address === 'object' && address ? address.port : port));
     });
   });
 }
 
-/**
- * chromadb exports neither `package.json` nor `cli.mjs`, so the CLI is found beside its resolved entry. Without
- * `import.meta` (this file also runs as CommonJS under Jest), resolution starts from this module when known, else from
- * the main script and the working directory.
- */
+function hostError(host: string, error: NodeJS.ErrnoException): MemoryError {
+  const why =
+    error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN'
+      ? 'the name does not resolve'
+      : error.code === 'EADDRNOTAVAIL'
+        ? 'it is not an address of this machine'
+        : error.code === 'EACCES'
+          ? 'permission denied'
+          : String(error.code ?? error.message);
+  return new MemoryError({ code: 'INVALID_OPTIONS', field: 'host', message: `cannot listen on host ${JSON.stringify(host)}: ${why}`, cause: error });
+}
+
+/** chromadb exports neither `package.json` nor `cli.mjs`, so the CLI is found beside its resolved entry. */
 function resolveCli(): string {
-  const bases = [typeof __filename === 'string' ? __filename : undefined, process.argv[1], join(process.cwd(), 'index.js')];
-  for (const base of bases) {
-    if (!base) continue;
-    try {
-      const entry = createRequire(base).resolve('chromadb');
-      for (let dir = dirname(entry); dirname(dir) !== dir; dir = dirname(dir)) {
-        const cli = join(dir, 'dist', 'cli.mjs');
-        if (existsSync(cli)) return cli;
-      }
-    } catch {
-      // Not resolvable from this base; try the next one.
+  try {
+    const entry = createRequire(import.meta.url).resolve('chromadb');
+    for (let dir = dirname(entry); dirname(dir) !== dir; dir = dirname(dir)) {
+      const cli = join(dir, 'dist', 'cli.mjs');
+      if (existsSync(cli)) return cli;
     }
+  } catch {
+    // Not installed: reported below.
   }
-  throw new StorageError('SERVER_START_FAILED', 'could not find chromadb/dist/cli.mjs: install chromadb, or pass cliPath');
+  throw unavailable('could not find chromadb/dist/cli.mjs: install chromadb, or pass cliPath');
 }
