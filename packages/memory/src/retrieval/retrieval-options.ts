@@ -17,7 +17,7 @@ export interface RetrievalOptions {
    * 0..1. `0` makes retrieval dense only. Defaults to `0.3`.
    */
   lexicalWeight?: number;
-  /** BM25 score mapped to 0.5 by `lexical = bm25 / (bm25 + lexicalSaturation)`. Defaults to `8`. */
+  /** BM25 score mapped to 0.5 by `lexical = bm25 / (bm25 + lexicalSaturation)`. Defaults to `16`. */
   lexicalSaturation?: number;
   /**
    * Relevance below which a memory is not returned, so an unrelated task gets nothing. Defaults to the calibrated value
@@ -45,9 +45,9 @@ export interface RetrievalOptions {
  */
 export const DEFAULT_MIN_SCORES: Readonly<Record<string, number>> = Object.freeze(
   Object.assign(Object.create(null) as Record<string, number>, {
-    'onnx-community/all-MiniLM-L6-v2-ONNX': 0.3,
-    'Xenova/all-MiniLM-L6-v2': 0.3,
-    'sentence-transformers/all-MiniLM-L6-v2': 0.3,
+    'onnx-community/all-MiniLM-L6-v2-ONNX': 0.43,
+    'Xenova/all-MiniLM-L6-v2': 0.43,
+    'sentence-transformers/all-MiniLM-L6-v2': 0.43,
     // The toy embedder of `@rb/memory/testing` (word overlap): unrelated texts score about 0.
     'rb-test/hashed-words': 0.2,
   }),
@@ -78,7 +78,7 @@ export function resolveRetrieval(read: OptionReader, model: string): ResolvedRet
   return {
     candidates: read.integer('candidates', { default: 50, min: 1, max: 1000 }),
     lexicalWeight: read.number('lexicalWeight', { default: 0.3, min: 0, max: 10 }),
-    lexicalSaturation: read.number('lexicalSaturation', { default: 8, above: 0, max: 1e6 }),
+    lexicalSaturation: read.number('lexicalSaturation', { default: 16, above: 0, max: 1e6 }),
     minScore: read.number('minScore', { default: DEFAULT_MIN_SCORES[model] ?? 0, min: 0, max: 11 }),
     tieMargin: read.number('tieMargin', { default: DEFAULT_TIE_MARGIN, min: 0, max: 1 }),
     recencyShare: read.number('recencyShare', { default: 0.75, min: 0, max: 1 }),
