@@ -1,85 +1,104 @@
 // MemoryCache vs bare lru-cache (same options) on the get-hit path and on put with evictions, measured side by side,
-// then the hit rate of a read-through MemoryCache on a Zipf key stream for several cache and key-space sizes.
-// Run: npx nx bench @rb/cache   (BENCH_N scales the operation counts; default 500000)
+// for a preallocated size (1000) and a large one (1,000,000, which MemoryCache no longer preallocates); the memory a
+// cache of 10 million entries takes at construction; then the hit rate of a read-through MemoryCache on Zipf streams.
+// Medians of interleaved rounds, one loop function per contender.
+// Run: npx nx bench @rb/cache   (BENCH_N scales the operation counts; default 500000; BENCH_ROUNDS, default 7)
 import { MemoryCache } from '@rb/cache';
 import { startTelemetry } from '@rb/telemetry/sdk';
 import { LRUCache } from 'lru-cache';
 
 const N = Number(process.env.BENCH_N ?? 500_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const KEYS = 1000;
 const keys = Array.from({ length: KEYS }, (_, i) => `memory:${i}`);
-const value = { title: 'Check the schema first', content: 'Read the table schema before writing the query.' };
-// Every timed get must hit; checking it also keeps the JIT from dropping the lookup.
-const expectHit = (found) => {
-  if (found !== value) throw new Error('benchmark bug: a get missed');
-};
-
-function nsPerOp(op) {
-  for (let i = 0; i < 50_000; i++) op(i); // warm-up
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < N; i++) op(i);
-  return Number(process.hrtime.bigint() - start) / N;
-}
-
-// The best of 3 rounds, alternating the contenders, so that a noisy neighbour on the machine hurts both alike.
-function compare(contenders) {
-  const best = contenders.map(() => Infinity);
-  for (let round = 0; round < 3; round++) {
-    contenders.forEach((op, i) => (best[i] = Math.min(best[i], nsPerOp(op))));
-  }
-  return best;
-}
-
-const bare = () => new LRUCache({ max: KEYS, ttl: 3600 * 1000 });
-const wrapped = (telemetry) => new MemoryCache({ maxSize: KEYS, ttlSeconds: 3600, telemetry });
-
-function hitPath() {
-  const lru = bare();
-  const cache = wrapped(true);
-  const quiet = wrapped(false);
-  for (const key of keys) {
-    lru.set(key, value);
-    cache.put(key, value);
-    quiet.put(key, value);
-  }
-  return [
-    (i) => expectHit(lru.get(keys[i % KEYS])),
-    (i) => expectHit(cache.get(keys[i % KEYS])),
-    (i) => expectHit(quiet.get(keys[i % KEYS])),
-  ];
-}
-
-// Twice as many keys as slots: every put past the first KEYS evicts the least recently used entry.
 const putKeys = Array.from({ length: 2 * KEYS }, (_, i) => `memory:${i}`);
-function putPath() {
-  const lru = bare();
-  const cache = wrapped(true);
-  const quiet = wrapped(false);
-  return [
-    (i) => lru.set(putKeys[i % putKeys.length], value),
-    (i) => cache.put(putKeys[i % putKeys.length], value),
-    (i) => quiet.put(putKeys[i % putKeys.length], value),
-  ];
+const value = { title: 'Check the schema first', content: 'Read the table schema before writing the query.' };
+const TTL_MS = 3600 * 1000;
+
+// Every timed get must hit; checking it also keeps the JIT from dropping the lookup.
+function expectHit(found) {
+  if (found !== value) throw new Error('benchmark bug: a get missed');
+}
+
+// One loop function per contender (made by a factory, so each has its own call site and type feedback).
+function hitLoop(cache) {
+  return new Function('cache', 'keys', 'expectHit', 'N', 'KEYS', `
+    return function loop() {
+      for (let i = 0; i < N; i++) expectHit(cache.get(keys[i % KEYS]));
+    };`)(cache, keys, expectHit, N, KEYS);
+}
+function putLoop(cache, verb) {
+  return new Function('cache', 'keys', 'value', 'N', `
+    return function loop() {
+      for (let i = 0; i < N; i++) cache.${verb}(keys[i % keys.length], value);
+    };`)(cache, putKeys, value, N);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function compare(loops) {
+  const times = loops.map(() => []);
+  loops.forEach((loop) => loop()); // warm-up
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? loops.map((_, i) => i) : loops.map((_, i) => loops.length - 1 - i);
+    for (const i of order) {
+      const start = process.hrtime.bigint();
+      loops[i]();
+      times[i].push(Number(process.hrtime.bigint() - start) / N);
+    }
+  }
+  return times.map(median);
+}
+
+// The bare lru-cache configured as MemoryCache configures it for that size.
+const bare = (max) => (max <= 65_536 ? new LRUCache({ max, ttl: TTL_MS }) : new LRUCache({ maxSize: max, sizeCalculation: () => 1, ttl: TTL_MS }));
+const wrapped = (max, telemetry) => new MemoryCache({ maxSize: max, ttlSeconds: 3600, telemetry });
+
+function hitRow(max) {
+  const caches = [bare(max), wrapped(max, true), wrapped(max, false)];
+  for (const key of keys) {
+    caches[0].set(key, value);
+    caches[1].put(key, value);
+    caches[2].put(key, value);
+  }
+  return compare(caches.map(hitLoop));
+}
+
+function putRow(max) {
+  return compare([putLoop(bare(max), 'set'), putLoop(wrapped(max, true), 'put'), putLoop(wrapped(max, false), 'put')]);
 }
 
 const rows = [];
-const measure = (label, contenders) => rows.push([label, ...compare(contenders)]);
-measure('get (hit), no SDK', hitPath());
-measure('put (evicting), no SDK', putPath());
+const measure = (label, result) => rows.push([label, ...result]);
+measure('get (hit), maxSize 1000', hitRow(KEYS));
+measure('get (hit), maxSize 1e6', hitRow(1_000_000));
+measure('put (evicting), maxSize 1000', putRow(KEYS));
 const telemetry = startTelemetry({ serviceName: 'bench', exporter: 'none' });
-measure('get (hit), SDK started', hitPath());
-measure('put (evicting), SDK started', putPath());
+measure('get (hit), 1000, SDK started', hitRow(KEYS));
+measure('put (evicting), 1000, SDK', putRow(KEYS));
 await telemetry.shutdown();
 
-const cell = (ns, base, width) => `${ns.toFixed(0)} ns (${(ns / base).toFixed(1)}x)`.padStart(width);
-console.log(`ns per operation, best of 3 x ${N} ops; (ratio) to bare lru-cache; max ${KEYS}, ttl 1 h; Node ${process.version}\n`);
-console.log('| operation                   | lru-cache | MemoryCache     | MemoryCache, telemetry: false |');
-console.log('|-----------------------------|-----------|-----------------|-------------------------------|');
+const cell = (ns, base, width) => `${ns.toFixed(0)} ns (${(ns / base).toFixed(2)}x)`.padStart(width);
+console.log(`ns per operation, medians of ${ROUNDS} interleaved rounds of ${N} ops; (ratio) to bare lru-cache with the same`);
+console.log(`configuration; ${KEYS} keys, ttl 1 h; Node ${process.version}\n`);
+console.log('| operation                      | lru-cache | MemoryCache      | MemoryCache, telemetry: false |');
+console.log('|--------------------------------|-----------|------------------|-------------------------------|');
 for (const [label, lruNs, cacheNs, quietNs] of rows) {
-  console.log(
-    `| ${label.padEnd(27)} | ${`${lruNs.toFixed(0)} ns`.padStart(9)} | ${cell(cacheNs, lruNs, 15)} | ${cell(quietNs, lruNs, 29)} |`,
-  );
+  console.log(`| ${label.padEnd(30)} | ${`${lruNs.toFixed(0)} ns`.padStart(9)} | ${cell(cacheNs, lruNs, 16)} | ${cell(quietNs, lruNs, 29)} |`);
 }
+
+// Heap taken by constructing one cache of 10 million entries (nothing stored).
+function heapAfter(make) {
+  globalThis.gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const cache = make();
+  globalThis.gc?.();
+  const used = process.memoryUsage().heapUsed - before;
+  return [cache, used];
+}
+const [, lruHeap] = heapAfter(() => new LRUCache({ max: 10_000_000, ttl: TTL_MS }));
+const [, cacheHeap] = heapAfter(() => new MemoryCache({ maxSize: 10_000_000, telemetry: false }));
+console.log(`\nheap at construction, maxSize 10,000,000: lru-cache (max, preallocated) ${(lruHeap / 2 ** 20).toFixed(0)} MB, MemoryCache ${(cacheHeap / 2 ** 20).toFixed(1)} MB`);
 
 // Zipf(s) over `space` keys: rank r is requested with probability proportional to 1 / r^s. Seeded, so reproducible.
 function zipfStream(space, s, length, seed) {

@@ -5,6 +5,7 @@ import { redactUrl } from '@rb/errors';
 import { TelemetryError } from './errors.js';
 import { GuardedExporter, type ExportStatistics } from './guarded-exporter.js';
 import { refreshInstruments } from './instrumentation.js';
+import { PooledIdGenerator } from './pooled-id-generator.js';
 import {
   resolveTelemetryOptions,
   type OtlpProtocol,
@@ -76,6 +77,7 @@ export function startTelemetry(options?: TelemetryOptions): TelemetryHandle {
       : settings.spanProcessor === 'simple'
         ? { spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] }
         : { traceExporter: exporter }),
+    idGenerator: new PooledIdGenerator(),
     metricReaders: [statistics, ...settings.metricReaders],
     // Logs stay with the app's logger; the SDK would otherwise try to ship them over OTLP as well.
     logRecordProcessors: [],
