@@ -10,3 +10,5 @@ export type {
 } from './test-llm-server.js';
 export { AGENT_SCHEMAS, agentStep } from './agent-steps.js';
 export type { AgentStep } from './agent-steps.js';
+export { runLessonScenario, SCENARIO_LESSON } from './lesson-scenario.js';
+export type { LessonScenarioResult } from './lesson-scenario.js';
