@@ -156,7 +156,8 @@ for (const [name, scoreOf] of Object.entries(configs)) {
 // The default, end to end: InMemoryMemoryStore with default options, memories added with their ages.
 const store = new InMemoryMemoryStore({ embedder, now: () => NOW });
 for (const m of memories) {
-  const { id, domain, ageDays, outcome, ...fields } = m;
+  const { id, domain, outcome, title, description, content, errorContext } = m;
+  const fields = { title, description, content, ...(errorContext ? { errorContext } : {}) };
   await store.addTrace({
     workspaceId: 'eval',
     trace: { task: `source of ${id}`, outcome, domain, createdAt: createdAt(m), memories: [{ id, ...fields }] },
