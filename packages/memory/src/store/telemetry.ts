@@ -1,5 +1,5 @@
-import { metrics, trace, type Attributes, type Counter, type Histogram, type MeterProvider, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
-import { withSpan } from '@rb/telemetry';
+import type { Attributes, Span } from '@opentelemetry/api';
+import { createInstrumentation } from '@rb/telemetry';
 import { PACKAGE_VERSION } from '../version.js';
 
 /** Instrumentation scope of every span and metric of `@rb/memory`. */
@@ -11,53 +11,26 @@ export const MEMORY_METRIC = {
   OPERATION_DURATION: 'rb.memory.operation.duration',
   /** Histogram: memories a retrieval returned (0 when the threshold rejected everything). */
   RETRIEVED: 'rb.memory.retrieve.results',
+  /** Counter: memories and traces written, by `rb.memory.record.kind`. */
+  RECORDS_WRITTEN: 'rb.memory.records.written',
 } as const;
 
-interface Instruments {
-  duration: Histogram;
-  retrieved: Histogram;
-  records: Counter;
-}
-
-// Looked up per global provider: an instrument made before the SDK starts stays a no-op forever, and a restarted SDK
-// brings a new provider.
-const tracers = new WeakMap<TracerProvider, Tracer>();
-const instruments = new WeakMap<MeterProvider, Instruments>();
-
-function tracer(): Tracer {
-  const provider = trace.getTracerProvider();
-  let found = tracers.get(provider);
-  if (!found) {
-    found = provider.getTracer(SCOPE, PACKAGE_VERSION);
-    tracers.set(provider, found);
-  }
-  return found;
-}
-
-function meters(): Instruments {
-  const provider = metrics.getMeterProvider();
-  let found = instruments.get(provider);
-  if (!found) {
-    const meter = provider.getMeter(SCOPE, PACKAGE_VERSION);
-    found = {
-      duration: meter.createHistogram(MEMORY_METRIC.OPERATION_DURATION, { unit: 's', description: 'Duration of memory store operations' }),
-      retrieved: meter.createHistogram(MEMORY_METRIC.RETRIEVED, { description: 'Memories returned by a retrieval' }),
-      records: meter.createCounter('rb.memory.records.written', { description: 'Memories and traces written' }),
-    };
-    instruments.set(provider, found);
-  }
-  return found;
-}
+// The package's own tracer, meter and instruments, looked up on the global providers (an SDK started later counts).
+const telemetry = createInstrumentation({ name: SCOPE, version: PACKAGE_VERSION }, (meter) => ({
+  duration: meter.createHistogram(MEMORY_METRIC.OPERATION_DURATION, { unit: 's', description: 'Duration of memory store operations' }),
+  retrieved: meter.createHistogram(MEMORY_METRIC.RETRIEVED, { description: 'Memories returned by a retrieval' }),
+  records: meter.createCounter(MEMORY_METRIC.RECORDS_WRITTEN, { description: 'Memories and traces written' }),
+}));
 
 /** Runs one store operation in a span `memory.<operation>` and records its duration. */
 export function instrument<T>(operation: string, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
   const started = performance.now();
   const record = (errorType?: string) =>
-    meters().duration.record((performance.now() - started) / 1000, {
+    telemetry.instruments.duration.record((performance.now() - started) / 1000, {
       'rb.memory.operation': operation,
       ...(errorType ? { 'error.type': errorType } : {}),
     });
-  return withSpan(`memory.${operation}`, { 'rb.memory.operation': operation, ...attributes }, fn, { tracer: tracer() }).then(
+  return telemetry.withSpan(`memory.${operation}`, { 'rb.memory.operation': operation, ...attributes }, fn).then(
     (value) => {
       record();
       return value;
@@ -70,9 +43,9 @@ export function instrument<T>(operation: string, attributes: Attributes, fn: (sp
 }
 
 export function recordRetrieved(count: number): void {
-  meters().retrieved.record(count);
+  telemetry.instruments.retrieved.record(count);
 }
 
 export function recordWritten(kind: 'memories' | 'traces', count: number): void {
-  if (count > 0) meters().records.add(count, { 'rb.memory.record.kind': kind });
+  if (count > 0) telemetry.instruments.records.add(count, { 'rb.memory.record.kind': kind });
 }
