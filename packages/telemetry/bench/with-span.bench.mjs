@@ -10,8 +10,10 @@ import { SpanKind, trace } from '@opentelemetry/api';
 import { createInstrumentation } from '@rb/telemetry';
 import { startTelemetry } from '@rb/telemetry/sdk';
 
+// Calls per round: without an SDK a call takes tens of ns, so rounds are long enough only with many more calls.
+const N_NO_SDK = Number(process.env.BENCH_N_NO_SDK ?? 1_000_000);
 const N = Number(process.env.BENCH_N ?? 20_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
 const CHUNK = 64;
 const attrs = { 'rb.bench': 1 };
 const pkg = createInstrumentation({ name: 'bench-package', version: '1.0.0' });
@@ -81,22 +83,22 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // Each contender names its spans after itself, so the receiver's per-name counts tell how many of each arrived.
 const WARM_UP = 2_048;
-async function compare(names, { tracer, telemetry } = {}) {
+async function compare(names, { tracer, telemetry, n = N } = {}) {
   const times = Object.fromEntries(names.map((n) => [n, []]));
   for (const name of names) await loops[name](WARM_UP, tracer);
   await telemetry?.forceFlush();
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of round % 2 === 0 ? names : [...names].reverse()) {
       const start = process.hrtime.bigint();
-      await loops[name](N, tracer);
+      await loops[name](n, tracer);
       await telemetry?.forceFlush(); // the export of what is left is part of the cost
-      times[name].push(Number(process.hrtime.bigint() - start) / N);
+      times[name].push(Number(process.hrtime.bigint() - start) / n);
     }
   }
   return Object.fromEntries(names.map((n) => [n, { ns: median(times[n]) }]));
 }
 
-const noSdk = await compare(['bareSync', 'withSpanSync', 'bareAsync', 'withSpanAsync']);
+const noSdk = await compare(['bareSync', 'withSpanSync', 'bareAsync', 'withSpanAsync'], { n: N_NO_SDK });
 
 const receiver = fork(new URL('./otlp-counting-receiver.mjs', import.meta.url));
 const { port } = await new Promise((resolve) => receiver.once('message', resolve));
@@ -112,7 +114,10 @@ for (const name of sdkNames) withSdk[name].dropped = 1 - (received[name] ?? 0) /
 
 const fmt = (x) => x.toFixed(0).padStart(6);
 const pct = (x) => `${(x * 100).toFixed(1)}%`.padStart(7);
-console.log(`withSpan cost, ns per call: medians of ${ROUNDS} interleaved rounds of ${N} calls; Node ${process.version}\n`);
+console.log(
+  `withSpan cost, ns per call: medians of ${ROUNDS} interleaved rounds of ${N_NO_SDK} calls (no SDK) / ${N} calls (SDK); ` +
+    `yielding every ${CHUNK} calls; Node ${process.version}\n`,
+);
 console.log('| case                     | bare | withSpan | net (withSpan - bare) | spans dropped (bare / withSpan) |');
 console.log('|--------------------------|------|----------|-----------------------|---------------------------------|');
 const row = (label, bare, wrapped, drops = '') =>
