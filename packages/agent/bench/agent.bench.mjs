@@ -5,7 +5,7 @@
 // 3. What the temperature-0 response cache saves when the same trajectory is judged and distilled twice.
 import { performance } from 'node:perf_hooks';
 import { IterativeReasoningAgent, ResponsesAPIClient } from '@rb/agent';
-import { agentStep, startTestLlmServer } from '@rb/agent/testing';
+import { startTestLlmServer } from '@rb/agent/testing';
 import { InMemoryMemoryStore } from '@rb/memory';
 import { createTestEmbedder } from '@rb/memory/testing';
 

@@ -81,13 +81,20 @@ export function responsesEvents(reply: WireReply): string[] {
   const itemId = `msg_${reply.id}`;
   const events = [event('response.created', { response: inProgress }), event('response.in_progress', { response: inProgress })];
   events.push(event('response.output_item.added', { output_index: 0, item: { type: 'message', id: itemId, role: 'assistant', content: [] } }));
+  const part = (done: boolean) =>
+    reply.refusal !== undefined
+      ? { type: 'refusal', refusal: done ? reply.refusal : '' }
+      : { type: 'output_text', text: done ? reply.text : '', annotations: [] };
+  const at = { item_id: itemId, output_index: 0, content_index: 0 };
+  events.push(event('response.content_part.added', { ...at, part: part(false) }));
   if (reply.refusal !== undefined) {
-    for (const delta of pieces(reply.refusal)) events.push(event('response.refusal.delta', { item_id: itemId, output_index: 0, content_index: 0, delta }));
-    events.push(event('response.refusal.done', { item_id: itemId, output_index: 0, content_index: 0, refusal: reply.refusal }));
+    for (const delta of pieces(reply.refusal)) events.push(event('response.refusal.delta', { ...at, delta }));
+    events.push(event('response.refusal.done', { ...at, refusal: reply.refusal }));
   } else {
-    for (const delta of pieces(reply.text)) events.push(event('response.output_text.delta', { item_id: itemId, output_index: 0, content_index: 0, delta }));
-    events.push(event('response.output_text.done', { item_id: itemId, output_index: 0, content_index: 0, text: reply.text }));
+    for (const delta of pieces(reply.text)) events.push(event('response.output_text.delta', { ...at, delta, logprobs: [] }));
+    events.push(event('response.output_text.done', { ...at, text: reply.text, logprobs: [] }));
   }
+  events.push(event('response.content_part.done', { ...at, part: part(true) }));
   events.push(event('response.output_item.done', { output_index: 0, item: (final['output'] as unknown[])[0] }));
   events.push(event(reply.finishReason === 'stop' ? 'response.completed' : 'response.incomplete', { response: final }));
   return events;
