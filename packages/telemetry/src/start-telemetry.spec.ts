@@ -197,6 +197,20 @@ describe('startTelemetry', () => {
   });
 });
 
+describe('OTEL_SDK_DISABLED=true', () => {
+  it('starts nothing, reports zeros and shuts down cleanly', async () => {
+    process.env['OTEL_SDK_DISABLED'] = 'true';
+    try {
+      const telemetry = startTelemetry({ exporter: 'none' });
+      embedder.instruments.generated.add(3);
+      expect((await telemetry.getStatistics()).embeddingsGenerated).toBe(0);
+      await expect(telemetry.shutdown()).resolves.toBeUndefined();
+    } finally {
+      delete process.env['OTEL_SDK_DISABLED'];
+    }
+  });
+});
+
 describe('StderrSpanExporter (the "console" exporter)', () => {
   it('writes one JSON line per span, with its scope, never to stdout', async () => {
     const lines: string[] = [];

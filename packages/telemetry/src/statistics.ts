@@ -52,7 +52,16 @@ export class StatisticsReader extends sdkMetrics.MetricReader {
     // Nothing to release.
   }
 
+  #bound = false;
+
+  override setMetricProducer(metricProducer: Parameters<sdkMetrics.MetricReader['setMetricProducer']>[0]): void {
+    super.setMetricProducer(metricProducer);
+    this.#bound = true;
+  }
+
+  /** The figures now; all zeros when the SDK never started (`OTEL_SDK_DISABLED=true`), so nothing was measured. */
   async read(): Promise<TelemetryStatistics> {
+    if (!this.#bound) return emptyStatistics();
     const { resourceMetrics, errors } = await this.collect();
     if (errors.length > 0) throw errors[0];
     return toStatistics(resourceMetrics);
