@@ -1,92 +1,210 @@
-// One run, side by side, on the real all-MiniLM-L6-v2 (q4), same texts (5-120 words each, no duplicates):
-//   naive        one pipeline call per text, 1 onnxruntime thread (the seed's "sequential" column)
-//   ours 1t      generateBatch: length-sorted batches of 32, 1 thread, no cache
-//   ours Nt      the same with N = CPU cores onnxruntime threads
-//   ours Nw      the same spread over N worker threads, 1 onnxruntime thread each
-//   raw 1t       onnxruntime session.run alone on our batches, pre-tokenized, 1 thread: the ceiling of ours 1t
-//   cached       generateBatch again on the same texts with the cache on
-// Run: npx nx bench @rb/embed-batch      (BENCH_SIZES=100,500 to change the sizes)
-import { env, pipeline, Tensor } from '@huggingface/transformers';
-import { createEmbedder, planBatches } from '@rb/embed-batch';
+// Embedding throughput on the real all-MiniLM-L6-v2 (q4), every contender on the same texts, in interleaved rounds
+// (each round runs every contender once, in a rotated order); the table gives each contender's median texts/s.
+//
+//   default        createEmbedder() with default options (the execution plan for this machine's cores), cache off
+//   ours PxT       createEmbedder({ workers: P, threads: T }), cache off
+//   raw PxT        the ceiling: P onnxruntime sessions of T threads in workers, running our batches pre-tokenised and
+//                  pre-built (session.run alone: no tokenising, pooling or messages); the best one is "best raw"
+//   naive Tt       one text per call through a transformers.js pipeline in this thread, T threads (the seed's loop)
+//   one-by-one PxT ours with batchSize 1: one text per model call on the same plan, which isolates what batching gives
+//
+// The event-loop delay of the calling thread (perf_hooks.monitorEventLoopDelay, 1 ms resolution) is recorded during
+// every default run; RSS of a process holding only a default embedder is measured in a child process.
+//
+// Run: npx nx bench @rb/embed-batch
+//   BENCH_TEXTS=1000 (texts per run)  BENCH_ROUNDS=5  BENCH_WORDS=5-120 (words per text)
+//   BENCH_STUDY=batching: batched vs one-by-one at 1 worker x 1 thread, over text lengths and maxBatchTokens
+import { AutoTokenizer, env, pipeline } from '@huggingface/transformers';
+import { createEmbedder, executionPlan, planBatches } from '@rb/embed-batch';
+import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 
 const MODEL = 'onnx-community/all-MiniLM-L6-v2-ONNX';
 const modelDir = resolve(process.env.RB_MODEL_DIR ?? '.models');
-const sizes = (process.env.BENCH_SIZES ?? '100,500,1000').split(',').map(Number);
+const count = Number(process.env.BENCH_TEXTS ?? 1000);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const [minWords, maxWords] = (process.env.BENCH_WORDS ?? '5-120').split('-').map(Number);
 const cores = availableParallelism();
-const batchSize = 32;
-const MAX_BATCH_TOKENS = 256; // the embedder's default, so raw runs exactly our batches
+const plan = executionPlan(cores);
 
 const WORDS = ('agent memory retrieve strategy failure success judge trajectory embedding vector cache token budget ' +
   'prompt compress retry pool latency workspace trace refine evaluate contrast sort list python request server')
   .split(' ');
-let seed = 42; // mulberry32: deterministic, and no duplicate texts (dedupe would flatter "ours")
+let seed = 42; // mulberry32: deterministic, and no duplicate texts (dedupe would flatter ours)
 const random = () => {
   seed = (seed + 0x6d2b79f5) | 0;
   let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
-const text = () => Array.from({ length: 5 + Math.floor(random() * 116) }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ');
+const corpus = (n, min, max) => {
+  const texts = Array.from({ length: n }, () =>
+    Array.from({ length: min + Math.floor(random() * (max - min + 1)) }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' '),
+  );
+  if (new Set(texts).size !== n) throw new Error('duplicate texts in the corpus');
+  return texts;
+};
 
 env.allowRemoteModels = false;
 env.localModelPath = modelDir;
-const extractor = await pipeline('feature-extraction', MODEL, {
-  dtype: 'q4',
-  device: 'cpu',
-  session_options: { intraOpNumThreads: 1, interOpNumThreads: 1, extra: { session: { intra_op: { allow_spinning: '0' } } } },
-});
-const oneThread = await createEmbedder({ modelDir, threads: 1, batchSize, cache: false });
-const allThreads = await createEmbedder({ modelDir, threads: cores, batchSize, cache: false });
-const workers = await createEmbedder({ modelDir, workers: cores, batchSize, cache: false });
-const cached = await createEmbedder({ modelDir, threads: cores, batchSize });
-const session = extractor.model.sessions.model;
-
-const seconds = async (fn) => {
+const tokenizer = await AutoTokenizer.from_pretrained(MODEL);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const timed = async (fn) => {
   const start = performance.now();
   await fn();
   return (performance.now() - start) / 1000;
 };
 
-async function rawCeiling(texts) {
-  const lengths = texts.map((t) => extractor.tokenizer.encode(t).length);
-  const feeds = planBatches(lengths, batchSize, MAX_BATCH_TOKENS).map((batch) => {
-    const enc = extractor.tokenizer(batch.map((i) => texts[i]), { padding: true, truncation: true });
-    const feed = { input_ids: enc.input_ids, attention_mask: enc.attention_mask };
-    if (session.inputNames.includes('token_type_ids')) {
-      feed.token_type_ids =
-        enc.token_type_ids ?? new Tensor('int64', new BigInt64Array(enc.input_ids.data.length), enc.input_ids.dims);
-    }
-    return Object.fromEntries(Object.entries(feed).map(([k, v]) => [k, v.ort_tensor ?? v]));
-  });
-  return seconds(async () => {
-    for (const feed of feeds) await session.run(feed);
-  });
+/** P raw onnxruntime sessions of T threads, in workers, sharing one batch counter. */
+async function rawContender(workers, threads, { spinning = false, batchSize = 32, maxBatchTokens = 256 } = {}) {
+  const url = new URL('./raw-worker.mjs', import.meta.url);
+  const pool = Array.from({ length: workers }, () => new Worker(url, { workerData: { model: MODEL, modelDir, dtype: 'q4', threads, spinning } }));
+  await Promise.all(pool.map((w) => new Promise((ok) => w.once('message', ok))));
+  const counter = new SharedArrayBuffer(4);
+  let prepared;
+  return {
+    name: `raw ${workers}x${threads}${spinning ? ' spin' : ''}${maxBatchTokens === 256 && batchSize === 32 ? '' : ` b${batchSize}/${maxBatchTokens}`}`,
+    async prepare(texts) {
+      if (prepared === texts) return;
+      const rows = texts.map((t) => {
+        const ids = tokenizer.encode(t);
+        return ids.length > 512 ? [...ids.slice(0, 511), ids.at(-1)] : ids;
+      });
+      const batches = planBatches(rows.map((r) => r.length), batchSize, maxBatchTokens)
+        .reverse()
+        .map((batch) => ({ ids: Int32Array.from(batch.flatMap((i) => rows[i])), lengths: Int32Array.from(batch, (i) => rows[i].length) }));
+      await Promise.all(pool.map((w) => new Promise((ok) => (w.once('message', ok), w.postMessage({ batches, counter })))));
+      prepared = texts;
+    },
+    async run() {
+      new Int32Array(counter)[0] = 0;
+      await Promise.all(pool.map((w) => new Promise((ok) => (w.once('message', ok), w.postMessage('go')))));
+    },
+    close: () => Promise.all(pool.map((w) => w.terminate())),
+  };
 }
 
-for (const e of [oneThread, allThreads, workers]) await e.generateBatch(Array.from({ length: 64 }, text)); // warm-up
-console.log(`Embedding throughput (texts/s), all-MiniLM-L6-v2 q4, batch ${batchSize}, ${cores} cores, Node ${process.version}\n`);
-console.log(`| texts | naive 1t | ours 1t | ours ${cores}t | ours ${cores}w | best vs naive | seed | ours 1t / raw 1t | cached re-run |`);
-console.log('|------:|---------:|--------:|--------:|--------:|--------------:|-----:|-----------------:|--------------:|');
-const seedRatio = { 100: '3.2x', 500: '3.3x', 1000: '3.3x' };
-for (const n of sizes) {
-  const texts = Array.from({ length: n }, text);
-  if (new Set(texts).size !== n) throw new Error('duplicate texts in the corpus');
-  const naive = await seconds(async () => {
-    for (const t of texts) await extractor(t, { pooling: 'mean', normalize: true });
-  });
-  const ours1 = await seconds(() => oneThread.generateBatch(texts));
-  const oursN = await seconds(() => allThreads.generateBatch(texts));
-  const oursW = await seconds(() => workers.generateBatch(texts));
-  const raw = await rawCeiling(texts);
-  await cached.generateBatch(texts);
-  const rerun = await seconds(() => cached.generateBatch(texts));
-  const rate = (s) => Math.round(n / s).toLocaleString('en-US');
-  console.log(
-    `| ${n} | ${rate(naive)} | ${rate(ours1)} | ${rate(oursN)} | ${rate(oursW)} | ` +
-      `${(naive / Math.min(ours1, oursN, oursW)).toFixed(2)}x | ${seedRatio[n] ?? '-'} | ${Math.round((raw / ours1) * 100)}% | ${rate(rerun)} |`,
-  );
+async function oursContender(name, options) {
+  const embedder = await createEmbedder({ modelDir, cache: false, ...options });
+  return {
+    name,
+    embedder,
+    prepare: () => Promise.resolve(),
+    run: (texts) => embedder.generateBatch(texts),
+    close: () => embedder.dispose(),
+  };
 }
-await Promise.all([oneThread, allThreads, workers, cached].map((e) => e.dispose()));
-await extractor.dispose();
+
+async function naiveContender(threads) {
+  const extractor = await pipeline('feature-extraction', MODEL, {
+    dtype: 'q4',
+    device: 'cpu',
+    session_options: { intraOpNumThreads: threads, interOpNumThreads: 1, extra: { session: { intra_op: { allow_spinning: '0' } } } },
+  });
+  return {
+    name: `naive ${threads}t`,
+    prepare: () => Promise.resolve(),
+    async run(texts) {
+      for (const t of texts) (await extractor(t, { pooling: 'mean', normalize: true })).dispose();
+    },
+    close: () => extractor.dispose(),
+  };
+}
+
+/** Runs every contender once per round, rotating the order; returns each one's texts/s per round. */
+async function measure(contenders, texts, onRun) {
+  for (const c of contenders) await c.prepare(texts);
+  for (const c of contenders) await c.run(texts.slice(0, 64)).catch(() => c.run(texts)); // warm-up
+  const rates = new Map(contenders.map((c) => [c.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]);
+    for (const c of order) {
+      const seconds = await timed(() => (onRun ? onRun(c, () => c.run(texts)) : c.run(texts)));
+      rates.get(c.name).push(texts.length / seconds);
+    }
+  }
+  return rates;
+}
+
+const fmt = (x) => Math.round(x).toLocaleString('en-US');
+
+async function headline() {
+  const texts = corpus(count, minWords, maxWords);
+  const contenders = [
+    await oursContender('default', {}),
+    await oursContender(`ours 1x${cores}`, { workers: 1, threads: cores }),
+    ...(plan.workers === cores && plan.threads === 1 ? [] : [await oursContender(`ours ${cores}x1`, { workers: cores, threads: 1 })]),
+    await oursContender(`one-by-one ${plan.workers}x${plan.threads}`, { batchSize: 1 }),
+    await rawContender(cores, 1),
+    await rawContender(1, cores),
+    await rawContender(1, cores, { spinning: true }),
+    await rawContender(cores, 1, { batchSize: 1, maxBatchTokens: 1e9 }),
+    await naiveContender(cores),
+    await naiveContender(1),
+  ];
+  const delays = [];
+  const rates = await measure(contenders, texts, async (c, run) => {
+    if (c.name !== 'default') return run();
+    const histogram = monitorEventLoopDelay({ resolution: 1 });
+    histogram.enable();
+    await run();
+    histogram.disable();
+    delays.push({ p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6 });
+  });
+  const medians = new Map([...rates].map(([name, xs]) => [name, median(xs)]));
+  const raws = [...medians].filter(([name]) => name.startsWith('raw'));
+  const [bestRaw, bestRate] = raws.reduce((a, b) => (b[1] > a[1] ? b : a));
+
+  console.log(`Embedding throughput, all-MiniLM-L6-v2 q4, ${count} texts of ${minWords}-${maxWords} words, ${cores} cores ` +
+    `(default plan ${plan.workers} workers x ${plan.threads} thread), Node ${process.version}, median of ${rounds} interleaved rounds\n`);
+  console.log('| contender | texts/s | vs best raw | vs naive at equal threads |');
+  console.log('|---|---:|---:|---:|');
+  for (const [name, rate] of medians) {
+    const naive = medians.get(`naive ${cores}t`);
+    console.log(`| ${name} | ${fmt(rate)} | ${(rate / bestRate).toFixed(2)} | ${(rate / naive).toFixed(2)}x |`);
+  }
+  const p99 = median(delays.map((d) => d.p99));
+  const max = Math.max(...delays.map((d) => d.max));
+  console.log(`\nbest raw: ${bestRaw}; default / best raw = ${(medians.get('default') / bestRate).toFixed(3)}`);
+  console.log(`event loop during default generateBatch(${count}): delay p99 ${p99.toFixed(1)} ms (median of rounds), max ${max.toFixed(1)} ms`);
+  for (const c of contenders) await c.close();
+}
+
+async function batchingStudy() {
+  const lengths = [[5, 20], [20, 60], [60, 120], [5, 120]];
+  const bounds = [128, 256, 512, 1e9];
+  const contenders = [
+    await oursContender('one-by-one', { workers: 1, threads: 1, batchSize: 1 }),
+    ...(await Promise.all(bounds.map((b) => oursContender(`batch 32, <= ${b === 1e9 ? 'any' : b} tokens`, { workers: 1, threads: 1, maxBatchTokens: b })))),
+  ];
+  console.log(`Batched vs one text per call at equal resources (1 worker x 1 thread), ${count} texts, median of ${rounds} rounds, texts/s\n`);
+  console.log(`| words per text | ${contenders.map((c) => c.name).join(' | ')} |`);
+  console.log(`|---|${contenders.map(() => '---:').join('|')}|`);
+  for (const [min, max] of lengths) {
+    const rates = await measure(contenders, corpus(count, min, max));
+    const base = median(rates.get('one-by-one'));
+    const cells = contenders.map((c) => {
+      const rate = median(rates.get(c.name));
+      return c.name === 'one-by-one' ? fmt(rate) : `${fmt(rate)} (${(rate / base).toFixed(2)}x)`;
+    });
+    console.log(`| ${min}-${max} | ${cells.join(' | ')} |`);
+  }
+  for (const c of contenders) await c.close();
+}
+
+function defaultRss() {
+  const script = `import { createEmbedder } from '@rb/embed-batch';
+const e = await createEmbedder({ modelDir: ${JSON.stringify(modelDir)} });
+await e.generateBatch(Array.from({ length: 200 }, (_, i) => 'a text to embed, number ' + i));
+console.log(Math.round(process.memoryUsage().rss / 1e6)); await e.dispose();`;
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: import.meta.dirname }).trim();
+}
+
+if (process.env.BENCH_STUDY === 'batching') await batchingStudy();
+else {
+  await headline();
+  console.log(`RSS of a process holding one default embedder after 200 texts: ${defaultRss()} MB`);
+}

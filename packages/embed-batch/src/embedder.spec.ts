@@ -3,12 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { startTelemetry, type TelemetryHandle } from '@rb/telemetry/sdk';
+import { env, pipeline } from '@huggingface/transformers';
+import { createServer } from 'node:net';
 import { createEmbedder, type Embedder } from './embedder.js';
 import { EmbedError } from './errors.js';
 
 // The real all-MiniLM-L6-v2 (q4), fetched and verified by `npm ci` (tools/fetch-model.mjs).
 const MODEL_DIR = process.env['RB_MODEL_DIR'] ?? join(__dirname, '..', '..', '..', '.models');
 const MODEL = 'onnx-community/all-MiniLM-L6-v2-ONNX';
+
+// Loading the model into workers takes ~0.5 s on an idle machine, much longer while other suites run.
+jest.setTimeout(60_000);
 
 const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, x, i) => sum + x * b[i]!, 0);
 const norm = (a: Float32Array) => Math.sqrt(cosine(a, a));
@@ -28,7 +33,7 @@ describe('createEmbedder on the real all-MiniLM-L6-v2', () => {
   beforeAll(async () => {
     spans = new InMemorySpanExporter();
     telemetry = startTelemetry({ exporter: spans, spanProcessor: 'simple' });
-    embedder = await createEmbedder({ modelDir: MODEL_DIR, threads: 1, coalesce: { windowMs: 20, maxBatch: 4 } });
+    embedder = await createEmbedder({ modelDir: MODEL_DIR, workers: 1, threads: 1, coalesce: { windowMs: 20, maxBatch: 4 } });
   });
 
   afterAll(async () => {
@@ -52,7 +57,7 @@ describe('createEmbedder on the real all-MiniLM-L6-v2', () => {
 
   it('returns the same vectors batched (sorted by length) as one by one, in input order', async () => {
     const texts = mixedTexts(24);
-    const fresh = await createEmbedder({ modelDir: MODEL_DIR, threads: 1, cache: false });
+    const fresh = await createEmbedder({ modelDir: MODEL_DIR, workers: 1, threads: 1, cache: false });
     try {
       const batched = await fresh.generateBatch(texts, { batchSize: 8 });
       const single: Float32Array[] = [];
@@ -65,17 +70,23 @@ describe('createEmbedder on the real all-MiniLM-L6-v2', () => {
     }
   });
 
-  it('spreads batches over worker threads with the same vectors as in-process', async () => {
+  it('gives the vectors of transformers.js feature-extraction (mean pooling, normalised), spread over workers', async () => {
     const texts = mixedTexts(40);
     const pooled = await createEmbedder({ modelDir: MODEL_DIR, workers: 2, cache: false });
+    env.allowRemoteModels = false;
+    env.localModelPath = MODEL_DIR;
+    const reference = await pipeline('feature-extraction', MODEL, { dtype: 'q4', device: 'cpu' });
     try {
       const fromWorkers = await pooled.generateBatch(texts, { batchSize: 8 });
-      const inProcess = await embedder.generateBatch(texts, { batchSize: 8 });
-      fromWorkers.forEach((vector, i) => expect(cosine(vector, inProcess[i]!)).toBeGreaterThan(0.9999));
+      for (const [i, text] of texts.entries()) {
+        const expected = await reference(text, { pooling: 'mean', normalize: true });
+        expect(cosine(fromWorkers[i]!, expected.data as Float32Array)).toBeGreaterThan(0.9999);
+      }
+      expect(pooled.workers).toBe(2);
     } finally {
-      await pooled.dispose();
+      await Promise.all([pooled.dispose(), reference.dispose()]);
     }
-  });
+  }, 60_000);
 
   it('computes a repeated text once, and serves a second request from the cache', async () => {
     const texts = ['alpha strategy note', 'beta failure note', 'alpha strategy note', 'gamma note', 'beta failure note'];
@@ -124,9 +135,26 @@ describe('createEmbedder on the real all-MiniLM-L6-v2', () => {
   it('rejects bad input with a typed error naming the position', async () => {
     await expect(embedder.generateBatch(['ok', 42 as unknown as string])).rejects.toMatchObject({
       code: 'INVALID_INPUT',
-      message: 'texts[1] must be a string, got number',
+      field: 'texts[1]',
+      message: 'texts[1] must be a string, got 42',
     });
-    await expect(embedder.generateBatch(['ok'], { batchSize: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+    await expect(embedder.generateBatch('ok' as unknown as string[])).rejects.toMatchObject({ field: 'texts' });
+    await expect(embedder.embed(null as unknown as string)).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'text' });
+    await expect(embedder.generateBatch(['ok'], { batchSize: 0 })).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+      field: 'batchSize',
+    });
+    await expect(embedder.generateBatch(['ok'], { batch_size: 4 } as never)).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+      field: 'batch_size',
+    });
+  });
+
+  it('embeds a text longer than the model takes (512 tokens), an empty text, and an empty list', async () => {
+    const [long, longer, empty] = await embedder.generateBatch(['memory '.repeat(600), 'memory '.repeat(5000), '']);
+    expect(cosine(long!, longer!)).toBeGreaterThan(0.9999); // both cut to the same 512 tokens
+    expect(norm(empty!)).toBeCloseTo(1, 4);
+    await expect(embedder.generateBatch([])).resolves.toEqual([]);
   });
 });
 
@@ -142,7 +170,8 @@ describe('createEmbedder failures', () => {
     expect(EmbedError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: 'MODEL_NOT_FOUND' });
     expect((error as Error).message).toContain('onnx/model_q4.onnx');
-    expect((error as Error).message).toContain('npm run fetch-model');
+    expect(error).toMatchObject({ field: 'modelDir' });
+    expect((error as Error).message).toContain(`npx rb-fetch-model ${JSON.stringify(dir)}`);
   });
 
   it('names a missing external weights file, which transformers.js would wait on forever', async () => {
@@ -169,18 +198,50 @@ describe('createEmbedder failures', () => {
   });
 
   it.each([
-    [{ dtype: 'q3' as never }, /dtype must be one of/],
-    [{ threads: 0 }, /threads must be a positive integer/],
-    [{ workers: -2 }, /workers must be a positive integer/],
-    [{ batchSize: 2.5 }, /batchSize must be a positive integer/],
-    [{ cache: { maxSize: -1 } }, /cache.maxSize must be a positive integer/],
-    [{ coalesce: { windowMs: -1 } }, /coalesce.windowMs must be >= 0/],
-  ])('rejects bad options %j', async (options, message) => {
-    await expect(createEmbedder({ modelDir: MODEL_DIR, ...options })).rejects.toThrow(message);
+    [{ dtype: 'q3' as never }, 'dtype'],
+    [{ threads: 0 }, 'threads'],
+    [{ workers: 0 }, 'workers'],
+    [{ workers: -2 }, 'workers'],
+    [{ batchSize: 2.5 }, 'batchSize'],
+    [{ cache: { maxSize: -1 } }, 'cache.maxSize'],
+    [{ coalesce: { windowMs: -1 } }, 'coalesce.windowMs'],
+    [{ remoteHost: 'ftp://models.example' }, 'remoteHost'],
+    [{ batch_size: 8 } as never, 'batch_size'],
+  ])('rejects bad options %j with INVALID_OPTIONS naming the field', async (options, field) => {
+    await expect(createEmbedder({ modelDir: MODEL_DIR, ...options })).rejects.toMatchObject({
+      name: 'EmbedError',
+      code: 'INVALID_OPTIONS',
+      field,
+    });
+  });
+
+  it('rejects null options with a typed error', async () => {
+    const error = await createEmbedder(null as never).catch((e: unknown) => e);
+    expect(EmbedError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'INVALID_OPTIONS', field: 'options' });
+  });
+
+  it('names the host it tried when a download fails (allowRemoteModels)', async () => {
+    // A port that was just free and is now closed: the download is refused at once, with no network needed.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise((resolve) => server.close(resolve));
+
+    const error = await createEmbedder({
+      modelDir: dir,
+      model: 'rb-test/not-on-disk',
+      allowRemoteModels: true,
+      remoteHost: `http://127.0.0.1:${port}`,
+      workers: 1,
+      loadTimeoutMs: 30_000,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'EmbedError', code: 'MODEL_LOAD_FAILED' });
+    expect((error as Error).message).toContain(`http://127.0.0.1:${port}/`);
   });
 
   it('refuses use after dispose()', async () => {
-    const embedder = await createEmbedder({ modelDir: MODEL_DIR, threads: 1 });
+    const embedder = await createEmbedder({ modelDir: MODEL_DIR, workers: 1 });
     await embedder.dispose();
     await expect(embedder.generateBatch(['x'])).rejects.toMatchObject({ code: 'DISPOSED' });
     await expect(embedder.embed('x')).rejects.toMatchObject({ code: 'DISPOSED' });

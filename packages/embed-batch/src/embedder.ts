@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { availableParallelism } from 'node:os';
-import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
 import { MemoryCache } from '@rb/cache';
+import { describeValue } from '@rb/errors';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
@@ -9,15 +8,19 @@ import {
   genAiSpanName,
 } from '@rb/telemetry';
 import { Coalescer } from './coalescer.js';
-import type { EmbedderOptions, GenerateBatchOptions, ModelDtype } from './embedder-options.js';
+import {
+  resolveEmbedderOptions,
+  resolveGenerateBatchOptions,
+  type EmbedderOptions,
+  type GenerateBatchOptions,
+  type ModelDtype,
+  type ResolvedEmbedderOptions,
+} from './embedder-options.js';
 import { EmbedError } from './errors.js';
 import { planBatches } from './plan-batches.js';
 import { telemetry } from './telemetry.js';
-import { assertModelFiles, defaultModelDir, isModelDtype } from './model-files.js';
+import { assertModelFiles } from './model-files.js';
 import { WorkerPool } from './worker-pool.js';
-
-const DEFAULT_MODEL = 'onnx-community/all-MiniLM-L6-v2-ONNX';
-const DEFAULT_MAX_BATCH_TOKENS = 256;
 
 /** A loaded sentence-embedding model: vectors are mean-pooled and L2-normalised, one `Float32Array` per text. */
 export interface Embedder {
@@ -27,6 +30,10 @@ export interface Embedder {
   readonly dtype: ModelDtype;
   /** Length of every vector (384 for all-MiniLM-L6-v2). */
   readonly dimension: number;
+  /** Worker threads running the model, each with its own copy. */
+  readonly workers: number;
+  /** onnxruntime threads of each worker's model. */
+  readonly threads: number;
   /**
    * Embeds many texts, in input order. Identical texts are computed once, cached texts cost a lookup, and the rest run
    * in batches of similar token length (padding is wasted work).
@@ -36,100 +43,81 @@ export interface Embedder {
   embed(text: string): Promise<Float32Array>;
   /** Cache figures (`@rb/cache` statistics), or `undefined` when the cache is off. */
   getCacheStatistics(): ReturnType<MemoryCache<Float32Array>['getStatistics']> | undefined;
-  /** Releases the model's native session. Later calls fail with `DISPOSED`. */
+  /**
+   * Stops the workers and releases their models. Calls still running fail with `DISPOSED`, as do later ones. Not
+   * needed for the process to exit: idle workers do not keep it alive.
+   */
   dispose(): Promise<void>;
 }
 
-/** Loads a feature-extraction model from disk (offline by default) and returns an {@link Embedder}. */
-export async function createEmbedder(options: EmbedderOptions = {}): Promise<Embedder> {
-  const settings = resolveOptions(options);
-  if (!settings.allowRemoteModels) assertModelFiles(settings.modelDir, settings.model, settings.dtype);
-
-  env.allowRemoteModels = settings.allowRemoteModels;
-  env.localModelPath = settings.modelDir;
-  const loading = pipeline('feature-extraction', settings.model, {
-    dtype: settings.dtype,
-    device: 'cpu',
-    session_options: {
-      intraOpNumThreads: settings.threads,
-      interOpNumThreads: 1,
-      extra: { session: { intra_op: { allow_spinning: settings.spinning ? '1' : '0' } } },
+/**
+ * Loads a feature-extraction model (offline by default) into worker threads and returns an {@link Embedder}. The
+ * calling thread loads no copy of the model: it hashes, caches and plans; the workers tokenise and run the model.
+ */
+export async function createEmbedder(options?: EmbedderOptions): Promise<Embedder> {
+  const settings = resolveEmbedderOptions(options);
+  const pool = await WorkerPool.start(
+    settings.workers,
+    {
+      model: settings.model,
+      modelDir: settings.modelDir,
+      dtype: settings.dtype,
+      threads: settings.threads,
+      spinning: settings.spinning,
+      allowRemoteModels: settings.allowRemoteModels,
+      remoteHost: settings.remoteHost,
     },
-  }) as Promise<FeatureExtractionPipeline>;
-
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(new EmbedError('MODEL_LOAD_TIMEOUT', `loading ${settings.model} took over ${settings.loadTimeoutMs} ms`)),
-      settings.loadTimeoutMs,
-    );
-  });
-  let extractor: FeatureExtractionPipeline;
-  try {
-    extractor = await Promise.race([loading, timeout]);
-  } catch (cause) {
-    if (EmbedError.isInstance(cause)) throw cause;
-    throw new EmbedError('MODEL_LOAD_FAILED', `could not load ${settings.model} (${settings.dtype}): ${message(cause)}`, {
-      cause,
-    });
-  } finally {
-    clearTimeout(timer);
-  }
-
-  const probe = await extractor('dimension probe', { pooling: 'mean', normalize: true });
-  const pool =
-    settings.workers > 0
-      ? await WorkerPool.start(settings.workers, {
-          model: settings.model,
-          modelDir: settings.modelDir,
-          dtype: settings.dtype,
-          spinning: settings.spinning,
-          allowRemoteModels: settings.allowRemoteModels,
-        }).catch(async (error: unknown) => {
-          await extractor.dispose();
-          throw error;
-        })
-      : undefined;
-  return new TransformersEmbedder(extractor, pool, settings, probe.dims.at(-1) as number);
+    {
+      loadTimeoutMs: settings.loadTimeoutMs,
+      // Checked before each worker starts, replacements too: transformers.js waits forever on a missing local file.
+      preflight: settings.allowRemoteModels
+        ? undefined
+        : () => assertModelFiles(settings.modelDir, settings.model, settings.dtype),
+    },
+  );
+  return new TransformersEmbedder(pool, settings);
 }
-
-type Settings = Required<Omit<EmbedderOptions, 'cache' | 'coalesce'>> & {
-  cache: false | { maxSize: number; ttlSeconds: number };
-  coalesce: { windowMs: number; maxBatch: number };
-};
 
 class TransformersEmbedder implements Embedder {
   readonly model: string;
   readonly dtype: ModelDtype;
+  readonly dimension: number;
+  readonly workers: number;
+  readonly threads: number;
   private readonly cache: MemoryCache<Float32Array> | undefined;
   private readonly coalescer: Coalescer<string, Float32Array>;
   private readonly spanName: string;
   private disposed = false;
 
   constructor(
-    private readonly extractor: FeatureExtractionPipeline,
-    private readonly pool: WorkerPool | undefined,
-    private readonly settings: Settings,
-    readonly dimension: number,
+    private readonly pool: WorkerPool,
+    private readonly settings: ResolvedEmbedderOptions,
   ) {
     this.model = settings.model;
     this.dtype = settings.dtype;
+    this.dimension = pool.dimension;
+    this.workers = settings.workers;
+    this.threads = settings.threads;
     this.cache = settings.cache ? new MemoryCache<Float32Array>({ ...settings.cache, name: 'embeddings' }) : undefined;
     this.coalescer = new Coalescer((texts) => this.generateBatch(texts), settings.coalesce.windowMs, settings.coalesce.maxBatch);
     this.spanName = genAiSpanName(GEN_AI_OPERATION.EMBEDDINGS, settings.model);
   }
 
-  async generateBatch(texts: readonly string[], options: GenerateBatchOptions = {}): Promise<Float32Array[]> {
+  async generateBatch(texts: readonly string[], options?: GenerateBatchOptions): Promise<Float32Array[]> {
     this.assertUsable();
-    if (!Array.isArray(texts)) throw new EmbedError('INVALID_INPUT', 'texts must be an array of strings');
-    texts.forEach((text, i) => {
-      if (typeof text !== 'string') throw new EmbedError('INVALID_INPUT', `texts[${i}] must be a string, got ${typeof text}`);
-    });
-    const batchSize = options.batchSize ?? this.settings.batchSize;
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new EmbedError('INVALID_OPTIONS', `batchSize must be a positive integer, got ${String(batchSize)}`);
+    if (!Array.isArray(texts)) {
+      throw new EmbedError({ code: 'INVALID_INPUT', field: 'texts', message: `texts must be an array of strings, got ${describeValue(texts)}` });
     }
+    texts.forEach((text, i) => {
+      if (typeof text !== 'string') {
+        throw new EmbedError({
+          code: 'INVALID_INPUT',
+          field: `texts[${i}]`,
+          message: `texts[${i}] must be a string, got ${describeValue(text)}`,
+        });
+      }
+    });
+    const { batchSize, onProgress } = resolveGenerateBatchOptions(options, this.settings.batchSize);
 
     return telemetry.withSpan(
       this.spanName,
@@ -158,23 +146,26 @@ class TransformersEmbedder implements Embedder {
         });
 
         const unique = [...wanted.keys()];
-        const lengths = unique.map((text) => this.extractor.tokenizer.encode(text).length);
-        options.onProgress?.({ done, total: texts.length });
+        onProgress?.({ done, total: texts.length });
+        // Tokenised where the model runs: this thread only sorts the lengths into batches.
+        const tokens = unique.length > 0 ? await this.pool.tokenize(unique) : [];
+        const lengths = tokens.map((ids) => ids.length);
 
         const embedBatch = async (batch: number[]) => {
-          const rows = await this.run(batch.map((i) => unique[i]!));
+          const data = await this.pool.embed(batch.map((u) => tokens[u]!));
           batch.forEach((u, row) => {
+            // slice() copies: a cached vector must not keep the whole batch buffer alive.
+            const vector = data.slice(row * this.dimension, (row + 1) * this.dimension);
             const { key, positions } = wanted.get(unique[u]!)!;
-            this.cache?.put(key, rows[row]!);
-            for (const position of positions) vectors[position] = rows[row]!;
+            this.cache?.put(key, vector);
+            for (const position of positions) vectors[position] = vector;
             done += positions.length;
           });
-          options.onProgress?.({ done, total: texts.length });
+          onProgress?.({ done, total: texts.length });
         };
-        const batches = planBatches(lengths, batchSize, this.settings.maxBatchTokens);
-        // Workers take batches side by side (the pool queues the rest); one in-process model takes them in turn.
-        if (this.pool) await Promise.all(batches.map(embedBatch));
-        else for (const batch of batches) await embedBatch(batch);
+        // Longest batches first, so the last ones to finish are short and no worker idles long at the end.
+        const batches = planBatches(lengths, batchSize, this.settings.maxBatchTokens).reverse();
+        await Promise.all(batches.map(embedBatch));
 
         span.setAttributes({ 'rb.embed.computed': unique.length, 'rb.embed.reused': texts.length - unique.length });
         telemetry.instruments.embeddingsGenerated.add(unique.length, { [ATTR_GEN_AI_REQUEST_MODEL]: this.model });
@@ -185,7 +176,9 @@ class TransformersEmbedder implements Embedder {
 
   async embed(text: string): Promise<Float32Array> {
     this.assertUsable();
-    if (typeof text !== 'string') throw new EmbedError('INVALID_INPUT', `text must be a string, got ${typeof text}`);
+    if (typeof text !== 'string') {
+      throw new EmbedError({ code: 'INVALID_INPUT', field: 'text', message: `text must be a string, got ${describeValue(text)}` });
+    }
     return this.cache?.get(this.cacheKey(text)) ?? this.coalescer.add(text);
   }
 
@@ -197,18 +190,7 @@ class TransformersEmbedder implements Embedder {
     if (this.disposed) return;
     this.disposed = true;
     this.coalescer.flush();
-    await Promise.all([this.extractor.dispose(), this.pool?.close()]);
-  }
-
-  private async run(texts: string[]): Promise<Float32Array[]> {
-    if (this.pool) return this.pool.run(texts);
-    const output = await this.extractor(texts, { pooling: 'mean', normalize: true });
-    const data = output.data as Float32Array;
-    const rows: Float32Array[] = [];
-    // slice() copies: a cached vector must not keep the whole batch buffer alive.
-    for (let i = 0; i < texts.length; i++) rows.push(data.slice(i * this.dimension, (i + 1) * this.dimension));
-    output.dispose();
-    return rows;
+    await this.pool.close();
   }
 
   private cacheKey(text: string): string {
@@ -216,47 +198,6 @@ class TransformersEmbedder implements Embedder {
   }
 
   private assertUsable(): void {
-    if (this.disposed) throw new EmbedError('DISPOSED', 'this embedder was disposed');
+    if (this.disposed) throw new EmbedError({ code: 'DISPOSED', message: 'this embedder was disposed' });
   }
-}
-
-function resolveOptions(options: EmbedderOptions): Settings {
-  const fail = (message: string): never => {
-    throw new EmbedError('INVALID_OPTIONS', message);
-  };
-  const positiveInt = (name: string, value: number): number =>
-    Number.isInteger(value) && value > 0 ? value : fail(`${name} must be a positive integer, got ${String(value)}`);
-
-  const dtype = options.dtype ?? 'q4';
-  if (!isModelDtype(dtype)) fail(`dtype must be one of fp32, fp16, q8, int8, uint8, q4, bnb4, q4f16, got ${String(dtype)}`);
-  const model = options.model ?? DEFAULT_MODEL;
-  if (typeof model !== 'string' || model.trim() === '') fail('model must be a non-empty string');
-  const windowMs = options.coalesce?.windowMs ?? 2;
-  if (!Number.isFinite(windowMs) || windowMs < 0) fail(`coalesce.windowMs must be >= 0, got ${String(windowMs)}`);
-
-  return {
-    model,
-    modelDir: options.modelDir ?? defaultModelDir(),
-    dtype,
-    allowRemoteModels: options.allowRemoteModels ?? false,
-    threads: positiveInt('threads', options.threads ?? Math.min(4, availableParallelism())),
-    workers:
-      options.workers === undefined || options.workers === 0 ? 0 : positiveInt('workers', options.workers),
-    spinning: options.spinning ?? false,
-    batchSize: positiveInt('batchSize', options.batchSize ?? 32),
-    maxBatchTokens: positiveInt('maxBatchTokens', options.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS),
-    cache:
-      options.cache === false
-        ? false
-        : {
-            maxSize: positiveInt('cache.maxSize', options.cache?.maxSize ?? 10_000),
-            ttlSeconds: positiveInt('cache.ttlSeconds', options.cache?.ttlSeconds ?? 86_400),
-          },
-    coalesce: { windowMs, maxBatch: positiveInt('coalesce.maxBatch', options.coalesce?.maxBatch ?? 32) },
-    loadTimeoutMs: positiveInt('loadTimeoutMs', options.loadTimeoutMs ?? 60_000),
-  };
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -3,6 +3,9 @@ import { join, resolve } from 'node:path';
 import type { ModelDtype } from './embedder-options.js';
 import { EmbedError } from './errors.js';
 
+/** The model `createEmbedder` loads by default (384 dimensions), and the one `rb-fetch-model` fetches. */
+export const DEFAULT_MODEL = 'onnx-community/all-MiniLM-L6-v2-ONNX';
+
 // transformers.js picks `onnx/model<suffix>.onnx` for a dtype.
 const SUFFIX: Record<ModelDtype, string> = {
   fp32: '',
@@ -14,10 +17,6 @@ const SUFFIX: Record<ModelDtype, string> = {
   bnb4: '_bnb4',
   q4f16: '_q4f16',
 };
-
-export function isModelDtype(value: unknown): value is ModelDtype {
-  return typeof value === 'string' && Object.hasOwn(SUFFIX, value);
-}
 
 export function defaultModelDir(): string {
   return resolve(process.env['RB_MODEL_DIR'] ?? '.models');
@@ -39,12 +38,15 @@ export function assertModelFiles(modelDir: string, model: string, dtype: ModelDt
   ];
   const missing = needed.filter((file) => !existsSync(join(folder, file)));
   if (missing.length > 0) {
-    throw new EmbedError(
-      'MODEL_NOT_FOUND',
-      `model ${model} (${dtype}) is not in ${folder}: missing ${missing.join(', ')}. ` +
-        'Run `npm run fetch-model` for all-MiniLM-L6-v2, point `modelDir` (or RB_MODEL_DIR) at your models, ' +
-        'or set `allowRemoteModels: true` where the Hugging Face Hub is reachable.',
-    );
+    const fetch = model === DEFAULT_MODEL ? `Fetch it with \`npx rb-fetch-model ${JSON.stringify(modelDir)}\`, or point` : 'Point';
+    throw new EmbedError({
+      code: 'MODEL_NOT_FOUND',
+      field: 'modelDir',
+      message:
+        `model ${model} (${dtype}) is not in ${folder}: missing ${missing.join(', ')}. ${fetch}` +
+        ' `modelDir` (or RB_MODEL_DIR) at a folder holding it, or set `allowRemoteModels: true` where the ' +
+        'Hugging Face Hub is reachable.',
+    });
   }
 }
 

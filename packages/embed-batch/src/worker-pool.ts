@@ -1,116 +1,337 @@
-import { Worker } from 'node:worker_threads';
-import { EmbedError } from './errors.js';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { redactUrl } from '@rb/errors';
+import { EmbedError, errorMessage } from './errors.js';
 
 /** What each worker needs to load its own copy of the model. */
 export interface WorkerModel {
   model: string;
   modelDir: string;
   dtype: string;
+  threads: number;
   spinning: boolean;
   allowRemoteModels: boolean;
+  remoteHost: string;
 }
+
+/** How workers start. */
+export interface PoolOptions {
+  /** Give up on a worker that has not loaded the model after this long. */
+  loadTimeoutMs: number;
+  /** Runs before each worker starts, replacements included; throws when the model cannot load (files gone). */
+  preflight?: () => void;
+  /** The worker script; the real one unless a test scripts the worker's behaviour. */
+  workerPath?: string;
+}
+
+type Task = { op: 'tokenize'; texts: string[] } | { op: 'embed'; ids: Int32Array; lengths: Int32Array };
+type Reply = { id: number; error?: string; ids?: Int32Array; lengths?: Int32Array; data?: Float32Array };
+type Ready = { ready: true; dimension: number; maxLength: number } | { ready: false; error: string };
 
 interface Job {
-  texts: string[];
-  resolve: (rows: Float32Array[]) => void;
+  task: Task;
+  resolve: (reply: Reply) => void;
   reject: (error: unknown) => void;
+  /** Times a worker died running it. */
+  crashes: number;
 }
 
-type Reply = { id: number; data: Float32Array; dimension: number } | { id: number; error: string };
+interface Slot {
+  worker: ChildProcess;
+  job?: { id: number; job: Job };
+}
+
+const WORKER_PATH = fileURLToPath(new URL('../worker/embed-worker.mjs', import.meta.url));
 
 /**
- * Worker threads, each with its own model and one onnxruntime thread: on several cores this beats one model with as
- * many threads, whose threads spend much of a small batch waiting on each other. Batches queue for the next free worker.
+ * One worker process. It gets no Node flags (some break it: `node --input-type=module -e` makes a module started from
+ * a file fail) and writes its output, if any, to this process's stderr, never to stdout (a stdio protocol such as
+ * MCP's must not see it).
+ */
+function spawn(model: WorkerModel, options: PoolOptions): { worker: ChildProcess; ready: Promise<Loaded> } {
+  const worker = fork(options.workerPath ?? WORKER_PATH, [], {
+    execArgv: [],
+    serialization: 'advanced',
+    stdio: ['ignore', 2, 2, 'ipc'],
+  });
+  worker.send({ op: 'load', ...model });
+  return { worker, ready: whenReady(worker, model, options.loadTimeoutMs) };
+}
+
+/** Whether the worker keeps this process alive: only while it has a job. */
+function hold(worker: ChildProcess, held: boolean): void {
+  if (held) {
+    worker.ref();
+    worker.channel?.ref();
+  } else {
+    worker.unref();
+    worker.channel?.unref();
+  }
+}
+
+/**
+ * Worker processes, each with its own tokenizer and model: tokenising and inference never run in the caller's process,
+ * whose event loop stays free. Jobs queue for the next free worker (tokenising first: it is short, and a batch's model
+ * calls wait for it). Idle workers do not keep the process alive. A worker that dies is replaced, and the job it was
+ * running is retried once on another worker. Workers end when this process ends, however it ends.
  */
 export class WorkerPool {
-  private readonly idle: Worker[] = [];
+  private readonly slots = new Set<Slot>();
+  private readonly idle: Slot[] = [];
+  private readonly urgent: Job[] = [];
   private readonly queue: Job[] = [];
-  private readonly running = new Map<number, { worker: Worker; job: Job }>();
+  private readonly starting = new Set<ChildProcess>();
   private nextId = 0;
+  private closed = false;
 
-  private constructor(private readonly workers: Worker[]) {
-    for (const worker of workers) {
-      worker.on('message', (reply: Reply) => this.settle(worker, reply));
-      worker.on('error', (error) => this.fail(worker, error));
-      this.idle.push(worker);
-    }
-  }
+  private constructor(
+    private readonly model: WorkerModel,
+    private readonly options: PoolOptions,
+    readonly dimension: number,
+    readonly maxLength: number,
+  ) {}
 
-  static async start(size: number, model: WorkerModel): Promise<WorkerPool> {
-    const url = new URL('../worker/embed-worker.mjs', import.meta.url);
-    const workers = Array.from({ length: size }, () => new Worker(url, { workerData: model }));
-    const ready = workers.map(
-      (worker) =>
-        new Promise<void>((resolve, reject) => {
-          worker.once('message', (m: { ready: boolean; error?: string }) =>
-            m.ready ? resolve() : reject(new EmbedError('MODEL_LOAD_FAILED', `embedding worker: ${m.error}`)),
-          );
-          worker.once('error', (cause) =>
-            reject(new EmbedError('MODEL_LOAD_FAILED', `embedding worker failed to start: ${cause.message}`, { cause })),
-          );
-        }),
-    );
+  /**
+   * Starts `size` workers and waits until each has loaded the model. A download (`allowRemoteModels`) happens in the
+   * first worker alone, so the others load the files it stored instead of racing to write them.
+   */
+  static async start(size: number, model: WorkerModel, options: PoolOptions): Promise<WorkerPool> {
+    const workers: ChildProcess[] = [];
+    const launch = () => {
+      options.preflight?.();
+      const { worker, ready } = spawn(model, options);
+      workers.push(worker);
+      return ready;
+    };
     try {
-      await Promise.all(ready);
+      const first = await launch();
+      await Promise.all(Array.from({ length: size - 1 }, launch));
+      const pool = new WorkerPool(model, options, first.dimension, first.maxLength);
+      for (const worker of workers) pool.adopt(worker);
+      return pool;
     } catch (error) {
-      await Promise.all(workers.map((w) => w.terminate()));
+      await Promise.all(workers.map(stop));
       throw error;
     }
-    return new WorkerPool(workers);
   }
 
+  /** Live workers. */
   get size(): number {
-    return this.workers.length;
+    return this.slots.size;
   }
 
-  run(texts: string[]): Promise<Float32Array[]> {
+  /** Token ids of `texts`, cut to the model's length, computed by the workers in chunks side by side. */
+  async tokenize(texts: readonly string[]): Promise<Int32Array[]> {
+    const chunk = Math.max(1, Math.min(256, Math.ceil(texts.length / Math.max(1, this.slots.size))));
+    const parts: Promise<Reply>[] = [];
+    for (let start = 0; start < texts.length; start += chunk) {
+      parts.push(this.submit({ op: 'tokenize', texts: texts.slice(start, start + chunk) }));
+    }
+    const rows: Int32Array[] = [];
+    for (const { ids, lengths } of await Promise.all(parts)) {
+      let at = 0;
+      for (const n of lengths!) {
+        rows.push(ids!.subarray(at, at + n));
+        at += n;
+      }
+    }
+    return rows;
+  }
+
+  /** One model call on pre-tokenised texts: their vectors, one after the other. */
+  async embed(batch: readonly Int32Array[]): Promise<Float32Array> {
+    const lengths = Int32Array.from(batch, (ids) => ids.length);
+    const ids = new Int32Array(lengths.reduce((sum, n) => sum + n, 0));
+    let at = 0;
+    for (const row of batch) {
+      ids.set(row, at);
+      at += row.length;
+    }
+    return (await this.submit({ op: 'embed', ids, lengths })).data!;
+  }
+
+  /** Fails every queued and running job with `DISPOSED` at once, and stops the workers. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const disposed = new EmbedError({ code: 'DISPOSED', message: 'the embedder was disposed while this call ran' });
+    for (const job of this.urgent.splice(0)) job.reject(disposed);
+    for (const job of this.queue.splice(0)) job.reject(disposed);
+    const workers = [...this.starting];
+    for (const slot of this.slots) {
+      slot.job?.job.reject(disposed);
+      workers.push(slot.worker);
+    }
+    this.slots.clear();
+    this.idle.length = 0;
+    await Promise.all(workers.map(stop));
+  }
+
+  private submit(task: Task): Promise<Reply> {
+    if (this.closed) {
+      return Promise.reject(new EmbedError({ code: 'DISPOSED', message: 'the embedder was disposed' }));
+    }
     return new Promise((resolve, reject) => {
-      this.queue.push({ texts, resolve, reject });
+      (task.op === 'tokenize' ? this.urgent : this.queue).push({ task, resolve, reject, crashes: 0 });
+      if (this.slots.size === 0 && this.starting.size === 0) this.replace();
       this.dispatch();
     });
   }
 
-  async close(): Promise<void> {
-    for (const job of this.queue.splice(0)) job.reject(new EmbedError('DISPOSED', 'this embedder was disposed'));
-    await Promise.all(this.workers.map((w) => w.terminate()));
+  private adopt(worker: ChildProcess): void {
+    const slot: Slot = { worker };
+    this.slots.add(slot);
+    worker.on('message', (reply: Reply) => this.settle(slot, reply));
+    // A send to a worker that has just died fails here; its 'exit' follows, and retries the job.
+    worker.on('error', () => undefined);
+    worker.on('exit', (code, signal) => this.lost(slot, signal ?? `exit code ${code}`));
+    this.release(slot);
   }
 
   private dispatch(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const worker = this.idle.pop()!;
-      const job = this.queue.shift()!;
-      const id = this.nextId++;
-      this.running.set(id, { worker, job });
-      worker.postMessage({ id, texts: job.texts });
+    while (this.idle.length > 0 && this.urgent.length + this.queue.length > 0) {
+      const slot = this.idle.pop()!;
+      const job = (this.urgent.shift() ?? this.queue.shift())!;
+      slot.job = { id: this.nextId++, job };
+      hold(slot.worker, true);
+      slot.worker.send({ id: slot.job.id, ...job.task });
     }
   }
 
-  private settle(worker: Worker, reply: Reply): void {
-    const entry = this.running.get(reply.id);
-    if (!entry) return;
-    this.running.delete(reply.id);
-    this.idle.push(worker);
-    if ('error' in reply) {
-      entry.job.reject(new EmbedError('INFERENCE_FAILED', `embedding worker: ${reply.error}`));
-    } else {
-      const rows: Float32Array[] = [];
-      for (let i = 0; i < entry.job.texts.length; i++) {
-        rows.push(reply.data.slice(i * reply.dimension, (i + 1) * reply.dimension));
-      }
-      entry.job.resolve(rows);
+  private settle(slot: Slot, reply: Reply): void {
+    const running = slot.job;
+    if (this.closed || !running || running.id !== reply.id) return;
+    slot.job = undefined;
+    if (reply.error === undefined) running.job.resolve(reply);
+    else {
+      running.job.reject(
+        new EmbedError({ code: 'INFERENCE_FAILED', message: `the model failed on a batch: ${reply.error}` }),
+      );
     }
+    this.release(slot);
     this.dispatch();
   }
 
-  /** A worker that crashed is gone: its job fails, and when no worker is left, so does every queued job. */
-  private fail(worker: Worker, cause: Error): void {
-    const error = new EmbedError('INFERENCE_FAILED', `embedding worker died: ${cause.message}`, { cause });
-    this.workers.splice(this.workers.indexOf(worker), 1);
-    for (const [id, entry] of this.running) {
-      if (entry.worker !== worker) continue;
-      this.running.delete(id);
-      entry.job.reject(error);
-    }
-    if (this.workers.length === 0) for (const job of this.queue.splice(0)) job.reject(error);
+  private release(slot: Slot): void {
+    hold(slot.worker, false);
+    this.idle.push(slot);
   }
+
+  /** A worker ended without being asked to: retry its job once elsewhere, and start a replacement. */
+  private lost(slot: Slot, how: string): void {
+    if (this.closed || !this.slots.delete(slot)) return;
+    const at = this.idle.indexOf(slot);
+    if (at >= 0) this.idle.splice(at, 1);
+    const running = slot.job?.job;
+    if (running) {
+      running.crashes += 1;
+      if (running.crashes < 2) (running.task.op === 'tokenize' ? this.urgent : this.queue).unshift(running);
+      else {
+        running.reject(
+          new EmbedError({
+            code: 'INFERENCE_FAILED',
+            message: `an embedding worker died twice running this batch (last: ${how})`,
+            isRetryable: true,
+          }),
+        );
+      }
+    }
+    this.replace();
+    this.dispatch();
+  }
+
+  /** Starts one worker; when none is left and it cannot start either, the waiting jobs fail instead of hanging. */
+  private replace(): void {
+    let started: ReturnType<typeof spawn>;
+    try {
+      this.options.preflight?.();
+      started = spawn(this.model, this.options);
+    } catch (error) {
+      this.failWaiting(error);
+      return;
+    }
+    const { worker, ready } = started;
+    this.starting.add(worker);
+    ready.then(
+      () => {
+        this.starting.delete(worker);
+        if (this.closed) return;
+        this.adopt(worker);
+        this.dispatch();
+      },
+      (error: unknown) => {
+        this.starting.delete(worker);
+        void stop(worker);
+        this.failWaiting(error);
+      },
+    );
+  }
+
+  /** With no worker left or starting, nothing would ever run the queued jobs: they fail, retryable. */
+  private failWaiting(cause: unknown): void {
+    if (this.closed || this.slots.size > 0 || this.starting.size > 0) return;
+    const failed = new EmbedError({
+      code: 'INFERENCE_FAILED',
+      message: `no embedding worker is left: a replacement failed to start (${errorMessage(cause)})`,
+      isRetryable: true,
+      cause,
+    });
+    for (const job of this.urgent.splice(0)) job.reject(failed);
+    for (const job of this.queue.splice(0)) job.reject(failed);
+  }
+}
+
+/** Ends a worker process and resolves once it has exited. */
+function stop(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    worker.once('exit', () => resolve());
+    // SIGKILL: a worker inside a model call would otherwise finish the call first; nothing in it needs saving.
+    worker.kill('SIGKILL');
+  });
+}
+
+interface Loaded {
+  dimension: number;
+  maxLength: number;
+}
+
+/**
+ * Resolves when the worker has loaded its model; rejects with a typed error when it cannot, or has not within the
+ * deadline (then the worker is stopped).
+ */
+function whenReady(worker: ChildProcess, model: WorkerModel, timeoutMs: number): Promise<Loaded> {
+  return new Promise((resolve, reject) => {
+    const fail = (message: string, cause?: unknown) =>
+      reject(new EmbedError({ code: 'MODEL_LOAD_FAILED', message: `could not load ${model.model} (${model.dtype}): ${message}`, cause }));
+    const onMessage = (m: Ready) => {
+      cleanup();
+      if (m.ready) resolve({ dimension: m.dimension, maxLength: m.maxLength });
+      else fail(model.allowRemoteModels ? `${m.error} (downloading from ${redactUrl(model.remoteHost)})` : m.error);
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      fail(`its worker process failed to start: ${error.message}`, error);
+    };
+    const onExit = (code: number | null, signal: string | null) => {
+      cleanup();
+      fail(`its worker process ended while loading (${signal ?? `exit code ${code}`})`);
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      void stop(worker);
+      reject(
+        new EmbedError({ code: 'MODEL_LOAD_TIMEOUT', message: `loading ${model.model} took over ${timeoutMs} ms`, isRetryable: true }),
+      );
+    }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
 }

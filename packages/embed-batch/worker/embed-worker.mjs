@@ -1,34 +1,123 @@
-// One embedding worker thread: loads its own copy of the model (one onnxruntime thread, spinning off) and answers
-// { id, texts } with { id, data, dimension }, the vectors in one transferred Float32Array. Plain JavaScript because a
-// worker file is run by Node as is, from the package's source and from its build alike.
-import { parentPort, workerData } from 'node:worker_threads';
-import { env, pipeline } from '@huggingface/transformers';
+// One embedding worker process: it owns a tokenizer and one onnxruntime session, so the process that calls the
+// embedder never tokenises nor runs the model (onnxruntime-node's session.run blocks the thread it runs on). A process,
+// not a thread: a native abort in onnxruntime ends this process only, and ending a thread while onnxruntime runs on it
+// aborts the whole process that hosts it. Its parent talks to it over the IPC channel (advanced serialization):
+//
+//   { op: 'load', model, modelDir, dtype, threads, spinning, allowRemoteModels, remoteHost }
+//                                      -> { ready: true, dimension, maxLength } or { ready: false, error }
+//   { id, op: 'tokenize', texts }      -> { id, ids: Int32Array, lengths: Int32Array }  (all texts' ids, end to end)
+//   { id, op: 'embed', ids, lengths }  -> { id, data: Float32Array }                    (rows of `dimension` floats)
+//
+// It exits when its parent goes (the IPC channel closes), whatever the way the parent ended.
+// Plain JavaScript because Node runs this file as is, from the package's source and from its build alike.
+import { AutoModel, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
 
-const { model, modelDir, dtype, spinning, allowRemoteModels } = workerData;
-env.allowRemoteModels = allowRemoteModels;
-env.localModelPath = modelDir;
+process.on('disconnect', () => process.exit(0));
 
-try {
-  const extractor = await pipeline('feature-extraction', model, {
-    dtype,
-    device: 'cpu',
-    session_options: {
-      intraOpNumThreads: 1,
-      interOpNumThreads: 1,
-      extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
-    },
-  });
-  parentPort.on('message', async ({ id, texts }) => {
-    try {
-      const output = await extractor(texts, { pooling: 'mean', normalize: true });
-      const data = new Float32Array(output.data);
-      output.dispose();
-      parentPort.postMessage({ id, data, dimension: output.dims.at(-1) }, [data.buffer]);
-    } catch (error) {
-      parentPort.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
-    }
-  });
-  parentPort.postMessage({ ready: true });
-} catch (error) {
-  parentPort.postMessage({ ready: false, error: error instanceof Error ? error.message : String(error) });
+/** Answers the parent; a parent that has just gone (EPIPE) means this worker goes too. */
+function reply(message) {
+  if (!process.connected) process.exit(0);
+  process.send(message, (error) => error && process.exit(0));
 }
+
+/** Token ids of each text, with the special tokens, cut to `maxLength` keeping the final separator. */
+function tokenize(tokenizer, maxLength, texts) {
+  const { input_ids: encoded } = tokenizer(texts, { add_special_tokens: true, truncation: false, return_tensor: false });
+  const lengths = new Int32Array(texts.length);
+  let total = 0;
+  for (let i = 0; i < encoded.length; i++) total += lengths[i] = Math.min(encoded[i].length, maxLength);
+  const ids = new Int32Array(total);
+  let at = 0;
+  for (let i = 0; i < encoded.length; i++) {
+    const row = encoded[i];
+    const n = lengths[i];
+    for (let j = 0; j < n - 1; j++) ids[at + j] = row[j];
+    ids[at + n - 1] = row[row.length - 1];
+    at += n;
+  }
+  return { ids, lengths };
+}
+
+/** Pads the batch to its longest text, runs the session once, and mean-pools and L2-normalises each row. */
+async function embed(session, inputNames, ids, lengths) {
+  const rows = lengths.length;
+  let width = 0;
+  for (const n of lengths) width = Math.max(width, n);
+  const inputIds = new BigInt64Array(rows * width);
+  const mask = new BigInt64Array(rows * width);
+  let at = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < lengths[r]; j++) {
+      inputIds[r * width + j] = BigInt(ids[at + j]);
+      mask[r * width + j] = 1n;
+    }
+    at += lengths[r];
+  }
+  const dims = [rows, width];
+  const feeds = {
+    input_ids: new Tensor('int64', inputIds, dims).ort_tensor,
+    attention_mask: new Tensor('int64', mask, dims).ort_tensor,
+  };
+  if (inputNames.includes('token_type_ids')) {
+    feeds.token_type_ids = new Tensor('int64', new BigInt64Array(rows * width), dims).ort_tensor;
+  }
+  const outputs = await session.run(feeds);
+  const hidden = outputs.last_hidden_state ?? outputs[session.outputNames[0]];
+  const size = hidden.dims.at(-1);
+  const states = hidden.data;
+  const data = new Float32Array(rows * size);
+  for (let r = 0; r < rows; r++) {
+    const out = data.subarray(r * size, (r + 1) * size);
+    for (let j = 0; j < lengths[r]; j++) {
+      const base = (r * width + j) * size;
+      for (let k = 0; k < size; k++) out[k] += states[base + k];
+    }
+    let norm = 0;
+    for (let k = 0; k < size; k++) norm += out[k] * out[k];
+    // Mean then L2 norm is the L2 norm of the sum: the division by the length cancels out.
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let k = 0; k < size; k++) out[k] *= scale;
+  }
+  for (const output of Object.values(outputs)) output.dispose?.();
+  return data;
+}
+
+async function load({ model, modelDir, dtype, threads, spinning, allowRemoteModels, remoteHost }) {
+  env.allowRemoteModels = allowRemoteModels;
+  env.localModelPath = modelDir;
+  env.remoteHost = remoteHost;
+  const sessionOptions = {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
+  };
+  const [tokenizer, loaded] = await Promise.all([
+    AutoTokenizer.from_pretrained(model),
+    AutoModel.from_pretrained(model, { dtype, device: 'cpu', session_options: sessionOptions }),
+  ]);
+  const session = loaded.sessions.model ?? Object.values(loaded.sessions)[0];
+  const maxLength = Math.min(tokenizer.model_max_length ?? 512, loaded.config.max_position_embeddings ?? 512);
+  const probe = tokenize(tokenizer, maxLength, ['dimension probe']);
+  const dimension = (await embed(session, session.inputNames, probe.ids, probe.lengths)).length;
+  return { tokenizer, session, maxLength, dimension };
+}
+
+let loaded;
+process.on('message', async (message) => {
+  if (message.op === 'load') {
+    try {
+      loaded = await load(message);
+      reply({ ready: true, dimension: loaded.dimension, maxLength: loaded.maxLength });
+    } catch (error) {
+      reply({ ready: false, error: error instanceof Error ? error.message : String(error) });
+    }
+    return;
+  }
+  const { id, op, texts, ids, lengths } = message;
+  try {
+    if (op === 'tokenize') reply({ id, ...tokenize(loaded.tokenizer, loaded.maxLength, texts) });
+    else reply({ id, data: await embed(loaded.session, loaded.session.inputNames, ids, lengths) });
+  } catch (error) {
+    reply({ id, error: error instanceof Error ? error.message : String(error) });
+  }
+});
