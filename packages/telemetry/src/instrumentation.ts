@@ -9,6 +9,8 @@ import {
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
+import { OptionReader } from '@rb/errors';
+import { invalidOption } from './errors.js';
 import { VERSION } from './version.js';
 import { NON_RECORDING_SPAN, runInSpan, type StandaloneWithSpanOptions, type WithSpanOptions } from './with-span.js';
 
@@ -53,10 +55,18 @@ export class Instrumentation<I extends object = Record<string, never>> {
   #instruments: I | undefined;
   readonly #byMeterProvider = new WeakMap<MeterProvider, I>();
 
+  /** Throws `TelemetryError` (`INVALID_OPTIONS`) for a scope without a name, or a `define` that is not a function. */
   constructor(scope: InstrumentationScope, define?: (meter: Meter) => I) {
-    this.scope = Object.freeze({ ...scope });
+    const read: OptionReader = new OptionReader(scope, ['name', 'version', 'schemaUrl'], invalidOption);
+    if (scope === undefined) read.fail('name', 'a package name', undefined);
+    const name = read.string('name', undefined);
+    if (name === undefined) read.fail('name', 'a package name', undefined);
+    const version = read.string('version', undefined);
+    const schemaUrl = read.string('schemaUrl', undefined);
+    if (define !== undefined && typeof define !== 'function') throw invalidOption('define', 'define must be a function');
+    this.scope = Object.freeze({ name, version, schemaUrl });
     this.#define = define;
-    this.#options = scope.schemaUrl === undefined ? undefined : { schemaUrl: scope.schemaUrl };
+    this.#options = schemaUrl === undefined ? undefined : { schemaUrl };
     registry.add(new WeakRef(this));
   }
 

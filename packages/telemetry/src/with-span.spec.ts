@@ -118,6 +118,18 @@ describe('Instrumentation.withSpan with an SDK', () => {
   });
 });
 
+describe('createInstrumentation', () => {
+  it.each([
+    [undefined, 'name'],
+    [{}, 'name'],
+    [{ name: '' }, 'name'],
+    [{ name: '@x/y', version: 1 }, 'version'],
+    [{ name: '@x/y', versoin: '1' }, 'versoin'],
+  ])('refuses the scope %j with a TelemetryError naming %s', (scope, field) => {
+    expect(() => createInstrumentation(scope as never)).toThrow(expect.objectContaining({ name: 'TelemetryError', code: 'INVALID_OPTIONS', field }));
+  });
+});
+
 describe('Instrumentation.withSpan without an SDK', () => {
   it('creates no span, runs the function and returns its value', async () => {
     expect(pkg.isTracing).toBe(false);
