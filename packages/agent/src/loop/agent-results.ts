@@ -9,7 +9,7 @@ import type { AgentPhase } from './run-context.js';
 /** A memory stored by a run, with its genealogy (`parentId`, `derivedFrom`, `evolutionStage`). */
 export type LearnedMemory = PlannedMemory;
 
-/** A failure that did not lose the run's result: a judge, extraction or storage step that could not complete. */
+/** A failure that did not lose the run's result: a judge, extraction or storage step that could not complete, or a progress listener that threw. */
 export interface StepFailure {
   phase: AgentPhase;
   error: Error;

@@ -133,6 +133,22 @@ describe('IterativeReasoningAgent loop', () => {
     expect(events.at(-1)).toMatchObject({ phase: 'done', done: events.at(-1)!.total });
   });
 
+  it('goes on without a progress listener that throws, and reports it', async () => {
+    script(fx.server, { answer: ['a'], evaluation: [evaluation(0.9)], verdict: [verdict('success')] });
+    let calls = 0;
+    const result = await agent().solve({
+      task: 'Solve it.',
+      onProgress: () => {
+        calls++;
+        throw new Error('the client went away');
+      },
+    });
+
+    expect(result).toMatchObject({ answer: 'a', outcome: 'success' });
+    expect(calls).toBe(1);
+    expect(result.errors).toEqual([{ phase: 'think', error: new Error('the client went away') }]);
+  });
+
   it('runs concurrent solves with nothing shared: each counts only its own calls', async () => {
     fx.server.when((r) => r.schemaName === undefined && r.text.includes('task A'), { text: 'answer A', usage: { input: 10, output: 1 } });
     fx.server.when((r) => r.schemaName === undefined && r.text.includes('task B'), { text: 'answer B', usage: { input: 1000, output: 100 } });
@@ -237,20 +253,20 @@ describe('prompt fitting', () => {
 });
 
 describe('options and input', () => {
-  it('refuses bad options and requests, naming the field', () => {
+  it('refuses bad options and requests, naming the field', async () => {
     expect(() => new IterativeReasoningAgent({} as never)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', field: 'model' }));
     expect(() => agent({ max_iterations: 3 } as never)).toThrow(expect.objectContaining({ field: 'max_iterations', message: expect.stringMatching(/maxIterations/) }));
     expect(() => agent({ successThreshold: 2 })).toThrow(expect.objectContaining({ field: 'successThreshold' }));
     expect(() => agent({ truncationThreshold: 20_000 })).toThrow(expect.objectContaining({ field: 'truncationThreshold' }));
     expect(() => agent({ store: {} as never })).toThrow(expect.objectContaining({ field: 'store' }));
-    expect(() => agent().solve({ task: '   ' })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', field: 'request.task' }));
-    expect(() => agent().solve({ task: 'x', matts: { mode: 'parallel', k: 11 } })).toThrow(expect.objectContaining({ field: 'request.matts.k' }));
-    expect(() => agent().solve({ task: 'x', extra: 1 } as never)).toThrow(expect.objectContaining({ field: 'request.extra' }));
+    await expect(agent().solve({ task: '   ' })).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'request.task' });
+    await expect(agent().solve({ task: 'x', matts: { mode: 'parallel', k: 11 } })).rejects.toMatchObject({ field: 'request.matts.k' });
+    await expect(agent().solve({ task: 'x', extra: 1 } as never)).rejects.toMatchObject({ field: 'request.extra' });
   });
 
-  it('refuses calls after close()', () => {
+  it('refuses calls after close()', async () => {
     const a = agent();
     a.close();
-    expect(() => a.solve({ task: 'x' })).toThrow(expect.objectContaining({ code: 'CLOSED' }));
+    await expect(a.solve({ task: 'x' })).rejects.toMatchObject({ code: 'CLOSED' });
   });
 });

@@ -37,8 +37,8 @@ export class IterativeReasoningAgent {
     return this.#settings;
   }
 
-  /** Solves a task, then (with a store) judges the run and learns from it. */
-  solve(request: SolveRequest): Promise<SolveResult> {
+  /** Solves a task, then (with a store) judges the run and learns from it. Bad input rejects with `INVALID_INPUT`. */
+  async solve(request: SolveRequest): Promise<SolveResult> {
     const input = parseInput(SolveRequestSchema, request, 'request') as SolveRequest;
     this.#assertOpen();
     const s = this.#settings;
@@ -110,7 +110,7 @@ export class IterativeReasoningAgent {
         trajectory: run.steps,
         memoriesUsed,
         ...learning,
-        errors: [...errors, ...learning.errors],
+        errors: [...errors, ...learning.errors, ...(ctx.listenerError ? [ctx.listenerError] : [])],
         ...statistics(ctx),
         ...(input.matts === undefined ? {} : { matts: { mode: input.matts.mode, k, bestAttempt: run.bestAttempt, attempts: run.attempts } }),
       };
@@ -124,7 +124,7 @@ export class IterativeReasoningAgent {
    * unless `outcome` is given, extracts memories with the success or failure prompt, consolidates them against the
    * bank and stores them with the trace.
    */
-  learn(request: LearnRequest): Promise<LearnResult> {
+  async learn(request: LearnRequest): Promise<LearnResult> {
     const input = parseInput(LearnRequestSchema, request, 'request') as LearnRequest;
     this.#assertOpen();
     if (this.#settings.store === undefined) throw invalidOptions('store', 'learn needs a store: pass store (a MemoryStore) to the agent');
@@ -156,7 +156,7 @@ export class IterativeReasoningAgent {
         }),
       );
       ctx.finish(`done: ${learning.outcome}, ${learning.learned.length} memories learned`);
-      return { ...learning, ...statistics(ctx) };
+      return { ...learning, ...(ctx.listenerError ? { errors: [...learning.errors, ctx.listenerError] } : {}), ...statistics(ctx) };
     } finally {
       ctx.dispose();
     }

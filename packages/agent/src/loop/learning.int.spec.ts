@@ -177,11 +177,12 @@ describe('learning from a run', () => {
     expect((await agent().retrieve({ workspaceId: 'team-a', query: success.title }))[0]!.memory.title).toBe(success.title);
   });
 
-  it('needs a workspace to retrieve or learn', () => {
-    expect(() => agent().solve({ task: 'x' })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', field: 'workspaceId' }));
-    expect(() => agent().learn({ task: 'x', trajectory: 'y' })).toThrow(expect.objectContaining({ field: 'workspaceId' }));
-    expect(() => agent().learn({ task: 'x', trajectory: [], workspaceId: WS })).toThrow(expect.objectContaining({ field: 'request.trajectory' }));
-    expect(() => agent().learn({ task: 'x', trajectory: 'y', judgeReasoning: 'z', workspaceId: WS })).toThrow(expect.objectContaining({ field: 'request.judgeReasoning' }));
+  it('needs a workspace to retrieve or learn', async () => {
+    await expect(agent().solve({ task: 'x' })).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'workspaceId' });
+    await expect(agent().learn({ task: 'x', trajectory: 'y' })).rejects.toMatchObject({ field: 'workspaceId' });
+    await expect(agent().learn({ task: 'x', trajectory: [], workspaceId: WS })).rejects.toMatchObject({ field: 'request.trajectory' });
+    await expect(agent().learn({ task: 'x', trajectory: 'y', judgeReasoning: 'z', workspaceId: WS })).rejects.toMatchObject({ field: 'request.judgeReasoning' });
+    expect(fx.server.requests).toHaveLength(0);
   });
 });
 

@@ -202,21 +202,33 @@ export class RunContext {
     this.promptTokens.sent += report.finalTokens;
   }
 
+  /**
+   * The first error a progress listener threw. The run goes on without the listener (a client that went away must
+   * not cost the answer); the run's result lists the error.
+   */
+  listenerError: { phase: AgentPhase; error: Error } | undefined;
+
   /** Reports that a step starts. */
   progress(phase: Exclude<AgentPhase, 'done'>, message: string, extra: Pick<AgentProgress, 'iteration' | 'attempt' | 'score'> = {}): void {
-    const listener = this.#init.onProgress;
-    if (listener === undefined) return;
     this.#total = Math.max(this.#total, this.#done + 1);
-    listener({ phase, done: this.#done, total: this.#total, message, ...extra });
+    this.#emit({ phase, done: this.#done, total: this.#total, message, ...extra });
     this.#done++;
   }
 
   /** Reports the end of the run. */
   finish(message: string): void {
-    const listener = this.#init.onProgress;
-    if (listener === undefined) return;
     this.#total = Math.max(this.#total, this.#done);
-    listener({ phase: 'done', done: this.#total, total: this.#total, message });
+    this.#emit({ phase: 'done', done: this.#total, total: this.#total, message });
+  }
+
+  #emit(event: AgentProgress): void {
+    const listener = this.#init.onProgress;
+    if (listener === undefined || this.listenerError !== undefined) return;
+    try {
+      listener(event);
+    } catch (error) {
+      this.listenerError = { phase: event.phase, error: error instanceof Error ? error : new Error(String(error)) };
+    }
   }
 
   /** Runs `fn` and records how long it took under `name`. */
