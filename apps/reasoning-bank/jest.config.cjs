@@ -2,5 +2,6 @@ module.exports = {
   displayName: '@rb/reasoning-bank',
   preset: '../../jest.preset.js',
   rootDir: __dirname,
-  passWithNoTests: true,
+  // The end-to-end specs start the built server (model, Chroma) and talk to it over the real protocol.
+  testTimeout: 60_000,
 };

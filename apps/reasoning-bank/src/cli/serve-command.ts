@@ -2,7 +2,7 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { App } from '../app.js';
 import { composeApp } from '../compose/compose-app.js';
 import { describeConfig } from '../config/app-options.js';
-import { startHttpServer } from '../http/http-server.js';
+import { assertSafeBind, startHttpServer } from '../http/http-server.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createServerFactory } from '../mcp/server-factory.js';
 import { connectionHelp } from './connection-help.js';
@@ -31,6 +31,8 @@ export async function serve(flags: ServeFlags): Promise<void> {
     ...(flags.port === undefined ? {} : { port: flags.port as unknown as number }),
     ...(flags.host === undefined ? {} : { host: flags.host }),
   });
+  // Before anything starts: a refused bind should not cost a model load.
+  if (flags.http) assertSafeBind(config.host, config.secrets.authToken);
   const logger = createLogger(config.logLevel);
   const stopRequested = new Promise<string>((done) => {
     process.once('SIGINT', () => done('SIGINT'));

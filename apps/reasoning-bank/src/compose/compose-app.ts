@@ -3,8 +3,8 @@
 import { join } from 'node:path';
 import { ChatCompletionsClient, ResponsesAPIClient } from '@rb/agent';
 import { createEmbedder } from '@rb/embed-batch';
-import { InMemoryMemoryStore } from '@rb/memory';
 import { redactUrl } from '@rb/errors';
+import { ChromaMemoryStore, startChroma } from '@rb/storage-chroma';
 import type { App, AppCache, ConfiguredModel } from '../app.js';
 import type { AppConfig } from '../config/app-options.js';
 import type { Logger } from '../logger.js';
@@ -39,18 +39,37 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
   try {
     const telemetryEnabled = await startTelemetryIfConfigured(config, logger, stack);
 
-    const embedder = await createEmbedder({ modelDir: config.modelDir });
-    stack.push({ name: 'embedder', stop: () => embedder.dispose() });
+    // Embedded by default: a Chroma server child of this process on the data folder, which one process owns at a time.
+    // With CHROMA_URL, a Chroma server someone else runs (it serialises its clients itself).
+    let chromaUrl = config.chromaUrl;
+    let backendDescription = `chroma at ${chromaUrl === undefined ? '' : redactUrl(chromaUrl)}`;
+    // The lock comes first: a second server on the folder fails at once, before loading anything.
+    const lock = chromaUrl === undefined ? lockDataDir(config.dataDir, options.description) : undefined;
+    if (lock) stack.push({ name: 'data folder lock', stop: () => lock.release() });
+
+    // The model and the Chroma server start side by side (each takes a second or two); a failure of either stops both.
+    const path = join(config.dataDir, 'chroma');
+    const [loaded, started] = await Promise.allSettled([
+      createEmbedder({ modelDir: config.modelDir }),
+      lock ? startChroma({ path }) : Promise.resolve(undefined),
+    ]);
+    if (loaded.status === 'fulfilled') stack.push({ name: 'embedder', stop: () => loaded.value.dispose() });
+    if (started.status === 'fulfilled' && started.value) {
+      const chroma = started.value;
+      stack.push({ name: 'chroma', stop: () => chroma.stop() });
+    }
+    if (loaded.status === 'rejected') throw loaded.reason;
+    if (started.status === 'rejected') throw started.reason;
+    const embedder = loaded.value;
     logger.info({ model: embedder.model, dtype: embedder.dtype, workers: embedder.workers }, 'embedding model loaded');
-
-    const lock = lockDataDir(config.dataDir, options.description);
-    stack.push({ name: 'data folder lock', stop: () => lock.release() });
-
-    // The embedded default becomes Chroma once @rb/storage-chroma implements the MemoryStore contract; until then the
-    // in-process store of @rb/memory (same contract, same retrieval, nothing persisted).
-    const store = new InMemoryMemoryStore({ embedder });
+    if (lock && started.value) {
+      lock.publish(started.value.url);
+      chromaUrl = started.value.url;
+      backendDescription = `chroma (embedded, ${path})`;
+      logger.info({ path, url: started.value.url, pid: started.value.pid }, 'embedded Chroma started');
+    }
+    const store = await ChromaMemoryStore.open({ url: chromaUrl, embedder });
     stack.push({ name: 'memory store', stop: () => store.close() });
-    const backendDescription = `in-memory (not persisted; data folder ${join(config.dataDir)})`;
 
     let model: (ConfiguredModel & { close(): Promise<void> }) | undefined;
     if (config.llm && !options.withoutModel) {
@@ -73,6 +92,22 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
           return s && { hits: s.hits, misses: s.misses, hitRate: s.hitRate, size: s.size, maxSize: s.maxSize, evictions: s.evictions };
         },
       },
+      ...(['retrievals', 'records', 'queryEmbeddings'] as const).map((name) => ({
+        name: name === 'queryEmbeddings' ? 'query-embeddings' : name,
+        statistics: () => {
+          const figures = store.getCacheStatistics()[name];
+          return figures && { hits: figures.hits, misses: figures.misses, hitRate: figures.hitRate, size: figures.size, maxSize: figures.maxSize };
+        },
+        // The backend's invalidation seam drops a workspace's retrieval and record caches (never needed for
+        // correctness: its own writes keep them valid).
+        ...(name === 'queryEmbeddings'
+          ? {}
+          : {
+              clear: async () => {
+                for (const workspaceId of await store.listWorkspaces()) store.chroma.invalidate({ workspaceId });
+              },
+            }),
+      })),
     ];
     let closing: Promise<void> | undefined;
     return {

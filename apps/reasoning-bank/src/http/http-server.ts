@@ -51,17 +51,22 @@ interface Session {
  * requests available); 2026-07-28 clients are served statelessly, one instance per request. `GET /health` answers
  * without authentication and says nothing but that the server is up.
  */
-export async function startHttpServer(factory: McpServerFactory, options: HttpServerOptions): Promise<RunningHttpServer> {
-  const { logger } = options;
-  if (!isLoopback(options.host) && options.authToken === undefined) {
+/** Refuses a bind beyond loopback without a bearer token (`UNSAFE_BIND`, naming what to set). */
+export function assertSafeBind(host: string, authToken: string | undefined): void {
+  if (!isLoopback(host) && authToken === undefined) {
     throw new AppError({
       code: 'UNSAFE_BIND',
       field: 'RB_HOST',
       message:
-        `refusing to serve on ${options.host} without authentication: anyone who can reach it could read and delete ` +
+        `refusing to serve on ${host} without authentication: anyone who can reach it could read and delete ` +
         'memories. Set RB_AUTH_TOKEN (clients then send Authorization: Bearer <token>) or bind 127.0.0.1.',
     });
   }
+}
+
+export async function startHttpServer(factory: McpServerFactory, options: HttpServerOptions): Promise<RunningHttpServer> {
+  const { logger } = options;
+  assertSafeBind(options.host, options.authToken);
   const guard = createGuard(options);
   const sessions = new Map<string, Session>();
   const modern = createMcpHandler(factory, {

@@ -16,7 +16,8 @@ export function samplingModel(requestSampling: RequestSampling, callSignal: Abor
     async generate(request: GenerateRequest): Promise<GenerateResult> {
       const signal = request.signal ? AbortSignal.any([request.signal, callSignal]) : callSignal;
       const format = request.responseFormat
-        ? `\n\nAnswer with JSON only, no prose and no code fence, matching this JSON Schema:\n${JSON.stringify(request.responseFormat.schema)}`
+        ? `\n\nAnswer with JSON only (no prose, no code fence) matching the JSON Schema "${request.responseFormat.name}":\n` +
+          JSON.stringify(request.responseFormat.schema)
         : '';
       let result: Awaited<ReturnType<RequestSampling>>;
       try {

@@ -136,11 +136,11 @@ export function opsTools(): ToolSpec[] {
       name: 'manage_cache',
       title: 'Manage caches',
       description:
-        'stats: hit rate and size of the embedding cache. clear: empties it; ' +
-        'nothing stored is lost, later calls recompute what they need.',
+        'stats: hit rates and sizes of the caches (embeddings, query embeddings, retrieval candidates, memory records). ' +
+        'clear: empties those that can be emptied (cleared says which); nothing stored is lost, later calls recompute what they need.',
       input: z.strictObject({
         action: z.enum(['stats', 'clear']),
-        cache: z.enum(['embeddings', 'all']).optional().meta({ description: 'Defaults to "all".' }),
+        cache: z.enum(['embeddings', 'query-embeddings', 'retrievals', 'records', 'all']).optional().meta({ description: 'Defaults to "all".' }),
       }),
       output: z.strictObject({
         caches: z.array(
@@ -159,13 +159,17 @@ export function opsTools(): ToolSpec[] {
         if (caches.length === 0) {
           throw new AppError({ code: 'NOT_FOUND', field: 'cache', message: `cache: this server has no ${which} cache` });
         }
+        const results = [];
+        for (const cache of caches) {
+          let cleared: boolean | undefined;
+          if (args.action === 'clear') {
+            cleared = cache.clear !== undefined;
+            await cache.clear?.();
+          }
+          results.push({ cache, cleared });
+        }
         return {
-          caches: caches.map((cache) => {
-            let cleared: boolean | undefined;
-            if (args.action === 'clear') {
-              cleared = cache.clear !== undefined;
-              cache.clear?.();
-            }
+          caches: results.map(({ cache, cleared }) => {
             const statistics = cache.statistics();
             return {
               name: cache.name,
