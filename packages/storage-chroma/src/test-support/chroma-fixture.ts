@@ -1,0 +1,36 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createEmbedder, type Embedder } from '@rb/embed-batch';
+import type { MemoryEmbedder } from '@rb/memory';
+import { startChroma, type ChromaServer } from '../start-chroma.js';
+
+/** A real Chroma server in a temp folder, for one test file; `stop()` ends it and removes the folder. */
+export async function startTestChroma(): Promise<{ server: ChromaServer; dir: string; stop(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'rb-chroma-test-'));
+  const server = await startChroma({ path: join(dir, 'data') });
+  return {
+    server,
+    dir,
+    async stop() {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const MODEL_DIR = process.env['RB_MODEL_DIR'] ?? resolve(__dirname, '../../../../.models');
+
+/** The real all-MiniLM-L6-v2 (fetched by `npm ci`), loaded at first use; `dispose()` frees it. */
+export function lazyMiniLM(): MemoryEmbedder & { dispose(): Promise<void> } {
+  let loading: Promise<Embedder> | undefined;
+  const load = () => (loading ??= createEmbedder({ modelDir: MODEL_DIR, threads: 1 }));
+  return {
+    model: 'onnx-community/all-MiniLM-L6-v2-ONNX',
+    dimension: 384,
+    generateBatch: async (texts) => (await load()).generateBatch(texts),
+    dispose: async () => {
+      if (loading) await (await loading).dispose();
+    },
+  };
+}
