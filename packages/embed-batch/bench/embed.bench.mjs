@@ -195,16 +195,24 @@ async function batchingStudy() {
   for (const c of contenders) await c.close();
 }
 
+/** RSS of a process holding only a default embedder after 200 texts, plus that of its worker processes, in MB. */
 function defaultRss() {
   const script = `import { createEmbedder } from '@rb/embed-batch';
+import { execFileSync } from 'node:child_process';
 const e = await createEmbedder({ modelDir: ${JSON.stringify(modelDir)} });
 await e.generateBatch(Array.from({ length: 200 }, (_, i) => 'a text to embed, number ' + i));
-console.log(Math.round(process.memoryUsage().rss / 1e6)); await e.dispose();`;
-  return execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: import.meta.dirname }).trim();
+const workers = execFileSync('ps', ['-o', 'rss=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+  .split('\\n').map((l) => l.trim().split(/\\s+/)).filter(([, comm]) => comm === 'node').map(([kb]) => Number(kb) / 1024);
+console.log(JSON.stringify({ caller: process.memoryUsage().rss / 1e6 * 1e6 / 1048576, workers }));
+await e.dispose();`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: import.meta.dirname });
+  const { caller, workers } = JSON.parse(out);
+  const total = caller + workers.reduce((a, b) => a + b, 0);
+  return `${Math.round(total)} MB (caller ${Math.round(caller)} MB + ${workers.length} workers of ${workers.map(Math.round).join(', ')} MB)`;
 }
 
 if (process.env.BENCH_STUDY === 'batching') await batchingStudy();
 else {
   await headline();
-  console.log(`RSS of a process holding one default embedder after 200 texts: ${defaultRss()} MB`);
+  console.log(`RSS of a default embedder after 200 texts: ${defaultRss()}`);
 }

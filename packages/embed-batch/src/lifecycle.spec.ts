@@ -86,6 +86,18 @@ describe('embedder lifecycle, in a real child process', () => {
     await expectGone(child.results[0]!['pids'] as number[]);
   });
 
+  it('resolves dispose() of an idle embedder awaited at top level, and ends its workers', async () => {
+    const child = await runChild(`
+      const embedder = await createEmbedder({ modelDir, workers: 1 });
+      await embedder.generateBatch(texts(3, 'idle'));
+      const pids = workerPids();
+      await embedder.dispose();
+      report({ pids, left: workerPids() });`);
+
+    expect(child.status).toBe(0); // 13 would mean the process ended with dispose() still pending
+    expect(child.results).toEqual([{ pids: [expect.any(Number)], left: [] }]);
+  });
+
   it('replaces a worker killed mid-batch and retries its batch, with the same vectors', async () => {
     const child = await runChild(`
       const embedder = await createEmbedder({ modelDir, workers: 2, cache: false });

@@ -286,6 +286,8 @@ function stop(worker: ChildProcess): Promise<void> {
   if (worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     worker.once('exit', () => resolve());
+    // Held until it has exited: a caller awaiting dispose() must not see its process end under the await.
+    worker.ref();
     // SIGKILL: a worker inside a model call would otherwise finish the call first; nothing in it needs saving.
     worker.kill('SIGKILL');
   });
