@@ -4,6 +4,9 @@ import { CommanderError } from 'commander';
 import { createProgram } from './cli/program.js';
 import { EXIT, describeFailure, exitCodeOf } from './cli/output.js';
 
+// The parts a command waits on (model workers, the Chroma child) deliberately do not keep a process alive; the
+// command does, until it is done: otherwise Node could exit mid-await with code 13 when only those are pending.
+const keepAlive = setInterval(() => undefined, 60_000);
 try {
   await createProgram().parseAsync(process.argv);
   process.exitCode = EXIT.ok;
@@ -16,4 +19,6 @@ try {
     if (message) process.stderr.write(`rb: ${message}\n`);
     process.exitCode = exitCodeOf(error);
   }
+} finally {
+  clearInterval(keepAlive);
 }

@@ -25,7 +25,7 @@ export async function withApp<T>(
   flags: GlobalFlags,
   command: string,
   fn: (app: App, signal: AbortSignal) => Promise<T>,
-  options: { withModel?: boolean } = {},
+  options: { withModel?: boolean; allEmbedderWorkers?: boolean } = {},
 ): Promise<T> {
   const config = configOf(flags);
   const logger = createLogger(config.logLevel);
@@ -34,7 +34,13 @@ export async function withApp<T>(
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const app = await composeApp(config, { logger, description: `rb ${command}`, withoutModel: !options.withModel });
+    const app = await composeApp(config, {
+      logger,
+      description: `rb ${command}`,
+      withoutModel: !options.withModel,
+      // Most commands embed a query or a few records: one model copy starts faster than one per core.
+      ...(options.allEmbedderWorkers ? {} : { embedderWorkers: 1 }),
+    });
     try {
       return await fn(app, interrupted.signal);
     } finally {

@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_PORT } from '../config/app-options.js';
 import { VERSION } from '../version.js';
-import { benchCommand } from './bench-command.js';
-import { doctorCommand } from './doctor-command.js';
-import { serve } from './serve-command.js';
-import { backupCommand, ingestCommand, learnCommand, restoreCommand, retrieveCommand, statsCommand } from './store-commands.js';
+
+// Commands load what they need when they run: `rb --help` or a usage error does not pay for the model, Chroma and
+// MCP imports.
+const store = () => import('./store-commands.js');
 
 const EPILOG = `
 Settings come from flags, else the environment: RB_DATA_DIR (default ~/.reasoning-bank), CHROMA_URL (a running Chroma
@@ -36,7 +36,7 @@ export function createProgram(): Command {
     .option('--http', 'serve Streamable HTTP instead of stdio')
     .option('--port <port>', `HTTP port, 0 for any free one (RB_PORT, default ${DEFAULT_PORT})`)
     .option('--host <address>', 'HTTP bind address (RB_HOST, default 127.0.0.1; others need RB_AUTH_TOKEN)')
-    .action((options) => serve({ ...globals(), ...options }));
+    .action(async (options) => (await import('./serve-command.js')).serve({ ...globals(), ...options }));
 
   program
     .command('retrieve <query>')
@@ -46,46 +46,46 @@ export function createProgram(): Command {
     .option('--tag <tag...>', 'only memories with one of these tags')
     .option('--min-score <score>', 'relevance threshold 0-1 (default: the store\'s)')
     .option('--no-failures', 'leave out lessons learned from failures')
-    .action((query: string, options) => retrieveCommand(query, { ...globals(), ...options }));
+    .action(async (query: string, options) => (await store()).retrieveCommand(query, { ...globals(), ...options }));
 
   program
     .command('learn <trajectory.json>')
     .description('judge a trajectory (task, trajectory, optional outcome) and store its lessons; needs an LLM endpoint')
-    .action((file: string) => learnCommand(file, globals()));
+    .action(async (file: string) => (await store()).learnCommand(file, globals()));
 
   program
     .command('ingest <memories.jsonl>')
     .description('store memories (or traces) from a JSON Lines file, checked in full first; "-" reads stdin')
-    .action((file: string) => ingestCommand(file, globals()));
+    .action(async (file: string) => (await store()).ingestCommand(file, globals()));
 
   program
     .command('backup <dir>')
     .description('write the workspace to a backup folder (an earlier backup there is replaced once this one is complete)')
-    .action((dir: string) => backupCommand(dir, globals()));
+    .action(async (dir: string) => (await store()).backupCommand(dir, globals()));
 
   program
     .command('restore <dir>')
     .description("restore a backup all or nothing, into its own workspace unless --workspace is given")
     .addOption(new Option('--mode <mode>', 'merge keeps records the backup lacks; replace makes the workspace the backup').choices(['merge', 'replace']))
-    .action((dir: string, options) => restoreCommand(dir, { ...globals(), ...options }));
+    .action(async (dir: string, options) => (await store()).restoreCommand(dir, { ...globals(), ...options }));
 
   program
     .command('stats')
     .description('counts of the workspace')
     .option('--all', 'every workspace')
-    .action((options) => statsCommand({ ...globals(), ...options }));
+    .action(async (options) => (await store()).statsCommand({ ...globals(), ...options }));
 
   program
     .command('doctor')
     .description('check the model, Chroma, glibc, the data folder, the port and the LLM, and say how to fix each')
     .option('--port <port>', 'HTTP port to check')
-    .action((options) => doctorCommand({ ...globals(), ...options }));
+    .action(async (options) => (await import('./doctor-command.js')).doctorCommand({ ...globals(), ...options }));
 
   program
     .command('bench')
     .description("run the benchmark suite: the seed's four tables side by side with ours, retrieval at 1k/10k, MaTTS wall time")
     .option('--quick', 'smaller sizes (a minute or two), for a smoke run')
-    .action((options) => benchCommand({ ...globals(), ...options }));
+    .action(async (options) => (await import('./bench-command.js')).benchCommand({ ...globals(), ...options }));
 
   return program;
 }

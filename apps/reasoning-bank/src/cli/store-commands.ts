@@ -4,7 +4,7 @@ import { createReasoningBank } from '@rb/agent';
 import { AppError } from '../errors.js';
 import { toRetrieved, toStatistics } from '../mcp/output-schemas.js';
 import { planIngest } from './ingest-file.js';
-import { withApp } from './open-app.js';
+import { configOf, withApp } from './open-app.js';
 import { CliExit, EXIT, printResult, progressBar, type GlobalFlags } from './output.js';
 
 export interface RetrieveFlags extends GlobalFlags {
@@ -17,16 +17,19 @@ export interface RetrieveFlags extends GlobalFlags {
 
 /** `rb retrieve <query>`: the memories most relevant to a query. */
 export async function retrieveCommand(query: string, flags: RetrieveFlags): Promise<void> {
+  // Flags are checked before anything starts.
+  const k = integerFlag('k', flags.k ?? '3', 1, 100);
+  const minScore = flags.minScore === undefined ? undefined : numberFlag('min-score', flags.minScore, 0, 1);
   await withApp(flags, 'retrieve', async (app) => {
     const workspaceId = app.config.workspace;
     const results = await app.store.retrieve({
       workspaceId,
       query,
-      k: integerFlag('k', flags.k ?? '3', 1, 100),
+      k,
       ...(flags.failures === false ? { includeFailures: false } : {}),
       ...(flags.domain === undefined ? {} : { domain: flags.domain }),
       ...(flags.tag === undefined ? {} : { tags: flags.tag }),
-      ...(flags.minScore === undefined ? {} : { minScore: numberFlag('min-score', flags.minScore, 0, 1) }),
+      ...(minScore === undefined ? {} : { minScore }),
     });
     printResult(flags, { workspace: workspaceId, memories: results.map(toRetrieved) }, () =>
       results.length === 0
@@ -45,17 +48,18 @@ export async function retrieveCommand(query: string, flags: RetrieveFlags): Prom
 /** `rb learn <trajectory.json>`: judge, extract and store lessons from a trajectory file (needs an LLM endpoint). */
 export async function learnCommand(file: string, flags: GlobalFlags): Promise<void> {
   const request = parseJsonFile(file, await readInput(file));
+  // Checked before anything starts: without a model there is nothing to do.
+  if (configOf(flags).llm === undefined) {
+    throw new AppError({
+      code: 'LLM_NOT_CONFIGURED',
+      message: 'rb learn needs an LLM: set RB_LLM_BASE_URL (and RB_LLM_API_KEY or OPENAI_API_KEY), or OPENAI_API_KEY alone for OpenAI',
+    });
+  }
   await withApp(
     flags,
     'learn',
     async (app, signal) => {
-      if (!app.model) {
-        throw new AppError({
-          code: 'LLM_NOT_CONFIGURED',
-          message: 'rb learn needs an LLM: set RB_LLM_BASE_URL (and RB_LLM_API_KEY or OPENAI_API_KEY), or OPENAI_API_KEY alone for OpenAI',
-        });
-      }
-      const bank = createReasoningBank({ store: app.store, model: app.model, workspaceId: app.config.workspace });
+      const bank = createReasoningBank({ store: app.store, model: app.model!, workspaceId: app.config.workspace });
       const bar = progressBar(flags);
       try {
         const result = await bank.learn({
@@ -99,7 +103,7 @@ export async function ingestCommand(file: string, flags: GlobalFlags): Promise<v
     printResult(flags, { workspace: app.config.workspace, traces: plan.traces.length, memories }, () =>
       `Stored ${memories} memories in ${plan.traces.length} traces into workspace "${app.config.workspace}".`,
     );
-  });
+  }, { allEmbedderWorkers: plan.memories > 200 });
 }
 
 export interface RestoreFlags extends GlobalFlags {

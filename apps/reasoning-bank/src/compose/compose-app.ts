@@ -18,6 +18,11 @@ export interface ComposeOptions {
   description: string;
   /** Skip loading the LLM client even when configured (CLI commands that never call it). Defaults to `false`. */
   withoutModel?: boolean;
+  /**
+   * Embedding worker processes. Defaults to `@rb/embed-batch`'s plan for this machine (one per core, up to 4); a
+   * one-shot command that embeds a query or two starts faster with `1`.
+   */
+  embedderWorkers?: number;
 }
 
 /**
@@ -50,7 +55,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
     // The model and the Chroma server start side by side (each takes a second or two); a failure of either stops both.
     const path = join(config.dataDir, 'chroma');
     const [loaded, started] = await Promise.allSettled([
-      createEmbedder({ modelDir: config.modelDir }),
+      createEmbedder({ modelDir: config.modelDir, ...(options.embedderWorkers === undefined ? {} : { workers: options.embedderWorkers }) }),
       lock ? startChroma({ path }) : Promise.resolve(undefined),
     ]);
     if (loaded.status === 'fulfilled') stack.push({ name: 'embedder', stop: () => loaded.value.dispose() });

@@ -195,9 +195,9 @@ export function isRunning(pid: number): boolean {
 }
 
 /** Waits until `condition` holds, checking every 20 ms, or fails after `ms` naming what was awaited. */
-export async function waitFor(what: string, condition: () => boolean, ms = 10_000): Promise<void> {
+export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resume) => setTimeout(resume, 20));
   }
