@@ -30,8 +30,8 @@ export const QUERY_TEXTS = {
 };
 
 /**
- * Set 1 (the dev set: every fourth task held out, the rest for tuning) and set 2 (held out as a whole, never tuned on).
- * `parts` maps a part's name to the indices of its tasks.
+ * Set 1 (the dev set: every fourth task held out, the rest for tuning), set 2 (held out as a whole, never tuned on),
+ * and both banks merged. `parts` maps a part's name to the indices of its tasks.
  */
 export function loadSets(evalDir) {
   const set1 = { name: 'set 1', memories: readJsonl(join(evalDir, 'memories.jsonl')), queries: readJsonl(join(evalDir, 'queries.jsonl')) };
@@ -46,14 +46,23 @@ export function loadSets(evalDir) {
     'held-out 1': set1.queries.flatMap((q, i) => (heldOut1(q) ? [i] : [])),
   };
   set2.parts = { 'held-out 2': set2.queries.map((_, i) => i) };
-  for (const set of [set1, set2]) {
+  // Both banks in one workspace (142 memories, 19 domains: more than the outside set's 120), asked the held-out tasks
+  // of both sets: more candidates to confuse, and off-topic tasks facing a larger bank.
+  const merged = {
+    name: 'sets 1 + 2 in one bank',
+    memories: [...set1.memories, ...set2.memories],
+    queries: [...set1.parts['held-out 1'].map((i) => set1.queries[i]), ...set2.queries],
+  };
+  merged.parts = { 'one bank': merged.queries.map((_, i) => i) };
+  for (const set of [set1, set2, merged]) {
     const ids = new Set(set.memories.map((m) => m.id));
+    if (ids.size !== set.memories.length) throw new Error(`${set.name}: two memories share an id`);
     for (const q of set.queries) {
       const unknown = [...q.relevant, ...(q.lure ? [q.lure] : [])].filter((id) => !ids.has(id));
       if (unknown.length > 0 || q.relevant.includes(q.lure)) throw new Error(`${set.name}: task ${q.id} names unknown or contradictory memories ${unknown.join(', ')}`);
     }
   }
-  return [set1, set2];
+  return [set1, set2, merged];
 }
 
 /**
