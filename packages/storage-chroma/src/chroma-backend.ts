@@ -69,6 +69,7 @@ export class ChromaBackend implements MemoryBackend {
   private registryRef: WorkspaceRegistry | undefined;
   private journalsRef: WriteJournals | undefined;
   private opened: { key: string; promise: Promise<void> } | undefined;
+  private readonly inBackground = new Set<Promise<unknown>>();
 
   constructor(options: ChromaBackendOptions = {}) {
     this.settings = resolveBackendOptions(options);
@@ -160,7 +161,8 @@ export class ChromaBackend implements MemoryBackend {
       } finally {
         pending();
       }
-      await this.journals.end(journal).catch(() => this.leave(workspaceId, { journal, committed: true }));
+      // The write is complete: its journal goes in the background (a repair would find the write committed anyway).
+      this.background(this.journals.end(journal).catch(() => this.leave(workspaceId, { journal, committed: true })));
       this.remember(workspaceId, memories);
     });
   }
@@ -316,6 +318,7 @@ export class ChromaBackend implements MemoryBackend {
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled([...this.inBackground]);
     LIVE.delete(this.instance);
     this.opened = undefined;
     this.clearCaches();
@@ -395,6 +398,11 @@ export class ChromaBackend implements MemoryBackend {
     }
     this.leftovers.delete(workspaceId);
     this.forgetWorkspace(workspaceId);
+  }
+
+  private background(promise: Promise<unknown>): void {
+    this.inBackground.add(promise);
+    void promise.finally(() => this.inBackground.delete(promise));
   }
 
   private markPending(workspaceId: string, traceId: string): () => void {

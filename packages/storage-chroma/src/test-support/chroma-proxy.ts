@@ -30,6 +30,8 @@ export interface ChromaProxy {
   rule(rule: ProxyRule): () => void;
   /** Calls `listener` when a request arrives, before it is forwarded (e.g. to kill a client mid-write). */
   onRequest(listener: (request: SeenRequest) => void): () => void;
+  /** Resolves when no request is being forwarded or held. */
+  idle(): Promise<void>;
   /** Refuses every connection (open ones are destroyed) until `restore()`. */
   cut(): void;
   restore(): void;
@@ -47,8 +49,21 @@ export async function startChromaProxy(target: string): Promise<ChromaProxy> {
   const requests: SeenRequest[] = [];
   const sockets = new Set<Socket>();
   let cut = false;
+  let inFlight = 0;
+  const onIdle: (() => void)[] = [];
+  const settle = () => {
+    if (--inFlight === 0) for (const resolve of onIdle.splice(0)) resolve();
+  };
 
   const server: Server = createServer(async (req, res) => {
+    inFlight++;
+    try {
+      await handle(req, res);
+    } finally {
+      settle();
+    }
+  });
+  const handle = async (req: IncomingMessage, res: import('node:http').ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const seen: SeenRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
@@ -81,7 +96,7 @@ export async function startChromaProxy(target: string): Promise<ChromaProxy> {
     } catch {
       req.socket.destroy();
     }
-  });
+  };
   server.on('connection', (socket) => {
     if (cut) {
       socket.destroy();
@@ -108,6 +123,7 @@ export async function startChromaProxy(target: string): Promise<ChromaProxy> {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => onIdle.push(resolve))),
     cut() {
       cut = true;
       for (const socket of sockets) socket.destroy();

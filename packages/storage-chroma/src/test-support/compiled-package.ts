@@ -7,12 +7,14 @@ const REPO = join(PACKAGE, '..', '..');
 
 /**
  * This package as a user's program runs it, for tests that need a separate Node process (a parent to kill, a
- * process that must exit by itself): `src` compiled by SWC to ES modules in a scratch folder under `<repo>/tmp`, beside a
- * copy of `child/`. Sibling packages resolve through `node_modules` to their builds (`nx test` builds them first).
+ * process that must exit by itself): `src` compiled by SWC to ES modules in a scratch folder beside a copy of `child/`.
+ * The folder lies under the package's own `node_modules/.cache`, so imports resolve as they do for the package
+ * (its own dependency versions first); sibling packages resolve to their builds (`nx test` builds them first).
  */
 export function compilePackage(): { dir: string; dispose(): void } {
-  mkdirSync(join(REPO, 'tmp'), { recursive: true });
-  const dir = mkdtempSync(join(REPO, 'tmp', 'storage-chroma-child-'));
+  const cache = join(PACKAGE, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, 'storage-chroma-child-'));
   const compile = `
     const { transformFileSync } = require('@swc/core');
     const { readdirSync, writeFileSync, mkdirSync } = require('node:fs');
