@@ -7,47 +7,38 @@ import { scan, type LanguageFamily, type Span } from './code-lexer.js';
 export function stripComments(family: LanguageFamily, code: string): string {
   const spans = scan(family, code).sort((a, b) => a.start - b.start);
   const insideKept = newlinesInside(code, spans, (s) => s.kind !== 'comment');
-  let out = '';
+  const out = new Output();
   // Output offsets of newlines that belong to a string or a kept comment: the line after them must stay.
   const protectedNewlines = new Set<number>();
   const copy = (from: number, to: number): void => {
     for (let k = code.indexOf('\n', from); k !== -1 && k < to; k = code.indexOf('\n', k + 1)) {
       if (insideKept.has(k)) protectedNewlines.add(out.length + (k - from));
     }
-    out += code.slice(from, to);
-  };
-  // Scans back from the end: a regex anchored with `$` would rescan the whole output for every comment.
-  const blankTail = (): number => {
-    let k = out.length;
-    while (k > 0 && (out[k - 1] === ' ' || out[k - 1] === '\t')) k--;
-    return k;
-  };
-  const trimEnd = (): void => {
-    out = out.slice(0, blankTail());
+    out.append(code.slice(from, to));
   };
   let pos = 0;
   for (const span of spans) {
     if (span.kind !== 'comment' || span.start < pos) continue;
     copy(pos, span.start);
     pos = span.end;
-    const text = code.slice(span.start, span.end);
-    const tail = blankTail();
-    const lineStart = tail === 0 || out[tail - 1] === '\n';
-    if (text.startsWith('/*') && text.includes('\n')) {
+    const block = code.startsWith('/*', span.start);
+    const blanks = out.trailingBlanks();
+    const lineStart = out.charBefore(blanks) === '\n';
+    if (block && code.lastIndexOf('\n', span.end - 1) >= span.start) {
       // A multi-line comment is a line break to JavaScript's semicolon insertion: keep one.
-      trimEnd();
-      out += '\n';
+      out.trimEnd();
+      out.append('\n');
       while (code[pos] === ' ' || code[pos] === '\t') pos++;
-    } else if (text.startsWith('/*')) {
-      if (lineStart || tail < out.length) {
+    } else if (block) {
+      if (lineStart || blanks > 0) {
         while (code[pos] === ' ' || code[pos] === '\t') pos++;
-      } else if (pos < code.length && !/\s/.test(code[pos]!)) out += ' ';
-      if (pos === code.length || code[pos] === '\n' || code[pos] === '\r') trimEnd();
-    } else trimEnd();
+      } else if (pos < code.length && !/\s/.test(code[pos]!)) out.append(' ');
+      if (pos === code.length || code[pos] === '\n' || code[pos] === '\r') out.trimEnd();
+    } else out.trimEnd();
   }
   copy(pos, code.length);
 
-  const lines = out.split('\n');
+  const lines = out.toString().split('\n');
   const kept: string[] = [];
   let offset = 0;
   for (let i = 0; i < lines.length; i++) {
@@ -57,6 +48,62 @@ export function stripComments(family: LanguageFamily, code: string): string {
     offset += line.length + 1;
   }
   return kept.join('\n');
+}
+
+/**
+ * The code being rebuilt, as parts: appending to one long string and then reading or cutting its end flattens the
+ * whole string each time, which made a megabyte of commented code take minutes.
+ */
+class Output {
+  #parts: string[] = [];
+  length = 0;
+
+  append(text: string): void {
+    if (text === '') return;
+    this.#parts.push(text);
+    this.length += text.length;
+  }
+
+  /** Spaces and tabs at the end. */
+  trailingBlanks(): number {
+    let count = 0;
+    for (let p = this.#parts.length - 1; p >= 0; p--) {
+      const part = this.#parts[p]!;
+      let k = part.length;
+      while (k > 0 && (part[k - 1] === ' ' || part[k - 1] === '\t')) k--;
+      count += part.length - k;
+      if (k > 0) break;
+    }
+    return count;
+  }
+
+  /** The character before the last `skip` characters, `'\n'` at the start (a comment there starts a line). */
+  charBefore(skip: number): string {
+    for (let p = this.#parts.length - 1; p >= 0; p--) {
+      const part = this.#parts[p]!;
+      if (skip < part.length) return part[part.length - 1 - skip]!;
+      skip -= part.length;
+    }
+    return '\n';
+  }
+
+  trimEnd(): void {
+    while (this.#parts.length > 0) {
+      const last = this.#parts[this.#parts.length - 1]!;
+      let k = last.length;
+      while (k > 0 && (last[k - 1] === ' ' || last[k - 1] === '\t')) k--;
+      this.length -= last.length - k;
+      if (k > 0) {
+        this.#parts[this.#parts.length - 1] = last.slice(0, k);
+        return;
+      }
+      this.#parts.pop();
+    }
+  }
+
+  toString(): string {
+    return this.#parts.join('');
+  }
 }
 
 /** For each line of `code`, whether it starts outside any string or comment, so cutting before it is safe. */

@@ -29,6 +29,17 @@ const KEPT_LINE: Record<LanguageFamily, RegExp> = {
 };
 
 const IDENT = /[\w$]/;
+const AFTER_TOKEN = -2;
+// Characters after which a `/` starts a regex literal rather than a division.
+const REGEX_AFTER = new Set([...'(,=:[!&|?{};+-*%<>~^'].map((c) => c.charCodeAt(0)));
+
+function isIdent(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36;
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || (code > 127 && /\s/.test(String.fromCharCode(code)));
+}
 const REGEX_AFTER_WORD = new Set(['return', 'typeof', 'case', 'do', 'else', 'in', 'of', 'new', 'delete', 'void', 'throw', 'instanceof', 'yield', 'await']);
 const URL_SCHEME_BEFORE = /[a-zA-Z][\w+.-]*:$/;
 
@@ -159,10 +170,18 @@ export function scan(family: LanguageFamily, code: string): Span[] {
   }
 
   // JavaScript / TypeScript, with template literals nesting code in `${}` and regex literals.
-  let lastChar = '';
-  let lastWord = '';
-  const regexAllowed = (): boolean =>
-    lastChar === '' || /[(,=:[!&|?{};+\-*%<>~^]/.test(lastChar) || (IDENT.test(lastChar) && REGEX_AFTER_WORD.has(lastWord));
+  // The last character that was not whitespace (-1: none yet), or AFTER_TOKEN after a string, template or regex.
+  let last = -1;
+  let lastAt = -1;
+  const regexAllowed = (): boolean => {
+    if (last === -1) return true;
+    if (last === AFTER_TOKEN) return false;
+    if (REGEX_AFTER.has(last)) return true;
+    if (!isIdent(last)) return false;
+    let from = lastAt;
+    while (from > 0 && isIdent(code.charCodeAt(from - 1))) from--;
+    return REGEX_AFTER_WORD.has(code.slice(from, lastAt + 1));
+  };
   const codeUntilBrace = (from: number): number => {
     let depth = 0;
     let i = from;
@@ -218,12 +237,14 @@ export function scan(family: LanguageFamily, code: string): Span[] {
     else if (c === '`') next = template(i);
     else if (c === '/' && regexAllowed()) next = regex(i);
     if (next === -1) {
-      if (IDENT.test(c)) lastWord = i > 0 && IDENT.test(code[i - 1]!) ? lastWord + c : c;
-      if (!/\s/.test(c)) lastChar = c;
+      const k = code.charCodeAt(i);
+      if (!isSpace(k)) {
+        last = k;
+        lastAt = i;
+      }
       return i + 1;
     }
-    lastChar = 'x';
-    lastWord = '';
+    last = AFTER_TOKEN;
     return next;
   }
   for (let i = 0; i < n; ) i = step(i);

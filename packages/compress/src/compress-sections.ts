@@ -58,7 +58,7 @@ export function fitSections(sections: readonly PromptSection[], budget: number, 
 
   if (total > budget) {
     const pinnedTokens = count(sections.filter((s) => s.pinned && s.text !== '').map((s) => s.text).join(SECTION_SEPARATOR));
-    if (pinnedTokens > budget) throw new PinnedOverBudgetError(pinnedTokens, budget);
+    if (pinnedTokens > budget) throw new PinnedOverBudgetError({ pinnedTokens, budget });
   }
   const order = sections
     .map((s, i) => ({ i, priority: s.priority ?? 0, pinned: s.pinned ?? false }))
@@ -136,5 +136,5 @@ function validate(sections: readonly PromptSection[]): void {
 }
 
 function invalid(field: string, expected: string): never {
-  throw new CompressError('INVALID_INPUT', `${field} must be ${expected}`, { field });
+  throw new CompressError({ code: 'INVALID_INPUT', field, message: `${field} must be ${expected}` });
 }

@@ -12,7 +12,7 @@ export function splitFences(text: string): Segment[] {
   let prose: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    const open = OPEN.exec(line);
+    const open = mayOpenFence(line) ? OPEN.exec(line) : null;
     if (!open) {
       prose.push(line);
       continue;
@@ -37,12 +37,23 @@ export function splitFences(text: string): Segment[] {
   return segments;
 }
 
+/** A cheap test before the regex: a fence line starts with at most 3 spaces and then ` or ~. */
+function mayOpenFence(line: string): boolean {
+  let i = 0;
+  while (i < 3 && line.charCodeAt(i) === 32) i++;
+  const c = line.charCodeAt(i);
+  return c === 96 || c === 126;
+}
+
 export function joinSegments(segments: readonly Segment[]): string {
+  // Spreading a segment's lines into push() overflows the stack for a few hundred thousand lines.
   const lines: string[] = [];
   for (const s of segments) {
-    if (s.kind === 'prose') lines.push(...s.lines);
-    else {
-      lines.push(s.open, ...s.body);
+    if (s.kind === 'prose') {
+      for (const line of s.lines) lines.push(line);
+    } else {
+      lines.push(s.open);
+      for (const line of s.body) lines.push(line);
       if (s.close !== undefined) lines.push(s.close);
     }
   }

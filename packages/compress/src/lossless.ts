@@ -5,18 +5,28 @@ import { joinSegments, splitFences, type Segment } from './fences.js';
 import type { Technique } from './prompt-compressor-options.js';
 import { collapseWhitespace } from './whitespace.js';
 
+/** A technique over segments; it returns a segment itself when it left it unchanged. */
 type Pass = (segments: readonly Segment[]) => Segment[];
 
 const PASSES: readonly [Technique, Pass][] = [
-  ['whitespace', (segments) => segments.map((s) => (s.kind === 'prose' ? { kind: 'prose', lines: collapseWhitespace(s.lines) } : s))],
+  [
+    'whitespace',
+    (segments) =>
+      segments.map((s) => {
+        if (s.kind !== 'prose') return s;
+        const lines = collapseWhitespace(s.lines);
+        return lines === s.lines ? s : { kind: 'prose', lines: lines as string[] };
+      }),
+  ],
   [
     'code',
     (segments) =>
       segments.map((s) => {
         const family = s.kind === 'code' ? languageFamily(s.lang) : undefined;
         if (s.kind !== 'code' || !family || s.body.length === 0) return s;
-        const code = stripComments(family, s.body.join('\n'));
-        return { ...s, body: code === '' ? [] : code.split('\n') };
+        const body = s.body.join('\n');
+        const code = stripComments(family, body);
+        return code === body ? s : { ...s, body: code === '' ? [] : code.split('\n') };
       }),
   ],
   ['dedupe', removeDuplicates],
@@ -38,7 +48,9 @@ export function compressLossless(
   let currentTokens = tokens;
   for (const [technique, pass] of PASSES) {
     if (currentTokens <= target) break;
-    segments = pass(segments);
+    const passed = pass(segments);
+    if (passed.every((s, i) => s === segments[i])) continue;
+    segments = passed;
     const next = joinSegments(segments);
     if (next === current) continue;
     current = next;

@@ -1,4 +1,6 @@
-import type { Encoding } from './tokenizer.js';
+import { OptionReader, describeValue, refuseRenamedOptions, type InvalidOptionFactory } from '@rb/errors';
+import { CompressError } from './errors.js';
+import { ENCODINGS, encodingForModel, type Encoding } from './tokenizer.js';
 
 /** Options of {@link PromptCompressor}. */
 export interface PromptCompressorOptions {
@@ -49,4 +51,40 @@ export type Technique = 'whitespace' | 'code' | 'dedupe' | 'truncate' | 'drop';
 export interface CompressionResult {
   text: string;
   report: CompressionReport;
+}
+
+/** Options with every default applied. */
+export interface ResolvedCompressorOptions {
+  maxTokens: number;
+  compressionRatio: number;
+  headRatio: number;
+  encoding: Encoding;
+}
+
+const OPTION_NAMES = ['maxTokens', 'compressionRatio', 'encoding', 'model', 'headRatio'];
+
+/** The seed's snake_case names, refused with the name to use. */
+const RENAMED: Readonly<Record<string, string>> = {
+  max_tokens: 'use maxTokens',
+  compression_ratio: 'use compressionRatio',
+  head_ratio: 'use headRatio',
+};
+
+const invalidOption: InvalidOptionFactory = (field, message) => new CompressError({ code: 'INVALID_OPTIONS', field, message });
+
+export function resolveCompressorOptions(options: unknown): ResolvedCompressorOptions {
+  refuseRenamedOptions(options, RENAMED, invalidOption);
+  const read = new OptionReader(options, OPTION_NAMES, invalidOption);
+  const encoding = read.oneOf('encoding', ENCODINGS, undefined);
+  const model = read.string('model', undefined, { maxLength: 200 });
+  if (model !== undefined && model.trim() === '') read.fail('model', 'a model name', model);
+  if (encoding !== undefined && model !== undefined) {
+    throw invalidOption('encoding', `give encoding or model, not both (got ${describeValue(encoding)} and ${describeValue(model)})`);
+  }
+  return {
+    maxTokens: read.integer('maxTokens', { default: 12000, min: 1, max: 100_000_000 }),
+    compressionRatio: read.number('compressionRatio', { default: 0.7, above: 0, max: 1 }),
+    headRatio: read.number('headRatio', { default: 0.6, min: 0, max: 1 }),
+    encoding: encoding ?? (model === undefined ? 'o200k_base' : encodingForModel(model)),
+  };
 }

@@ -164,6 +164,22 @@ describe('PromptCompressor', () => {
     expect(out.endsWith('```\nOutro.')).toBe(true);
   });
 
+  it('cuts a long prompt of many code blocks, some empty, on exact line boundaries of the original', () => {
+    const sections = Array.from({ length: 80 }, (_, i) => `Section ${i} explains one more step.\n\`\`\`py\n${i % 3 === 0 ? '' : `x${i} = ${i}\n`}\`\`\``);
+    const text = ['Intro of the prompt.', ...sections, 'Final line of the prompt.'].join('\n');
+    const { text: out, report } = make({ maxTokens: 150, compressionRatio: 1 }).compress(text);
+    expect(report.techniques).toEqual(['truncate']);
+    const lines = out.split('\n');
+    const at = lines.findIndex((l) => /^\[\.\.\. \d+ tokens omitted \.\.\.\]$/.test(l));
+    const head = lines.slice(0, at).join('\n');
+    const tail = lines.slice(at + 1).join('\n');
+    // Cut between lines, outside code: the head and the tail are the original's own lines, fences balanced.
+    expect(text.startsWith(`${head}\n`)).toBe(true);
+    expect(text.endsWith(`\n${tail}`)).toBe(true);
+    expect(tail.endsWith('Final line of the prompt.')).toBe(true);
+    for (const part of [head, tail]) expect(splitFences(part).every((seg) => seg.kind === 'prose' || seg.close !== undefined)).toBe(true);
+  });
+
   it('never cuts a multi-byte character, even in text without any boundary', () => {
     const text = '日本語🙂'.repeat(2000);
     const c = make({ maxTokens: 50 });

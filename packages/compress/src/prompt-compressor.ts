@@ -1,10 +1,22 @@
-import { withSpan } from '@rb/telemetry';
-import { CompressError } from './errors.js';
-import type { CompressionResult, PromptCompressorOptions, Technique } from './prompt-compressor-options.js';
+import { trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { describeValue } from '@rb/errors';
 import { fitSections, type PromptSection, type SectionsResult } from './compress-sections.js';
+import { CompressError } from './errors.js';
 import { compressLossless } from './lossless.js';
-import { ENCODINGS, Tokenizer, encodingForModel, type Encoding } from './tokenizer.js';
+import { resolveCompressorOptions, type CompressionResult, type PromptCompressorOptions, type Technique } from './prompt-compressor-options.js';
+import { TokenCounter } from './token-counter.js';
+import { Tokenizer, type Encoding } from './tokenizer.js';
 import { truncate } from './truncate.js';
+import { VERSION } from './version.js';
+
+// Looked up per global provider, so a compressor made before the app starts its SDK still reports to it.
+const tracers = new WeakMap<TracerProvider, Tracer>();
+function tracer(): Tracer {
+  const provider = trace.getTracerProvider();
+  let found = tracers.get(provider);
+  if (!found) tracers.set(provider, (found = provider.getTracer('@rb/compress', VERSION)));
+  return found;
+}
 
 /**
  * Fits prompts into a token budget measured with the model's real tokenizer (tiktoken): whitespace, code comments and
@@ -19,25 +31,11 @@ export class PromptCompressor {
   private readonly tokenizer: Tokenizer;
 
   constructor(options: PromptCompressorOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new CompressError('INVALID_OPTIONS', 'options must be an object', { field: 'options' });
-    }
-    for (const key of Object.keys(options)) {
-      if (!OPTION_NAMES.has(key)) invalidOption(key, `not set: unknown option (known: ${[...OPTION_NAMES].join(', ')})`, options[key as never]);
-    }
-    const { maxTokens = 12000, compressionRatio = 0.7, headRatio = 0.6, encoding, model } = options;
-    if (!Number.isSafeInteger(maxTokens) || maxTokens < 1) invalidOption('maxTokens', 'an integer >= 1', maxTokens);
-    if (typeof compressionRatio !== 'number' || !(compressionRatio > 0 && compressionRatio <= 1)) {
-      invalidOption('compressionRatio', 'a number in (0, 1]', compressionRatio);
-    }
-    if (typeof headRatio !== 'number' || !(headRatio >= 0 && headRatio <= 1)) invalidOption('headRatio', 'a number in [0, 1]', headRatio);
-    if (encoding !== undefined && model !== undefined) invalidOption('encoding', 'not both `encoding` and `model`', encoding);
-    if (encoding !== undefined && !ENCODINGS.includes(encoding)) invalidOption('encoding', `one of ${ENCODINGS.join(', ')}`, encoding);
-    if (model !== undefined && (typeof model !== 'string' || model.trim() === '')) invalidOption('model', 'a non-empty string', model);
-    this.maxTokens = maxTokens;
-    this.compressionRatio = compressionRatio;
-    this.headRatio = headRatio;
-    this.encoding = encoding ?? (model === undefined ? 'o200k_base' : encodingForModel(model));
+    const o = resolveCompressorOptions(options);
+    this.maxTokens = o.maxTokens;
+    this.compressionRatio = o.compressionRatio;
+    this.headRatio = o.headRatio;
+    this.encoding = o.encoding;
     this.tokenizer = new Tokenizer(this.encoding);
   }
 
@@ -46,7 +44,7 @@ export class PromptCompressor {
     return Math.floor(this.maxTokens * this.compressionRatio);
   }
 
-  /** Token count of `text` with this compressor's encoding: exact, except inside unspaced runs of `LONG_RUN_CHARS` or more. */
+  /** Token count of `text` with this compressor's encoding: exact, except inside runs of `LONG_RUN_BYTES` or more. */
   countTokens(text: string): number {
     requireString(text, 'text');
     return this.tokenizer.count(text);
@@ -54,18 +52,24 @@ export class PromptCompressor {
 
   /**
    * Compresses `text` only as far as needed: unchanged when it is already at or under the target, then the safe
-   * techniques one by one until it is, then truncation if it is still over `maxTokens`.
+   * techniques one by one until it is, then truncation if it is still over `maxTokens`. One span `compress prompt`.
    */
   compress(text: string): CompressionResult {
     requireString(text, 'text');
-    return withSpan('compress prompt', { 'rb.compress.max_tokens': this.maxTokens }, (span) => {
-      const result = this.run(text, this.maxTokens, this.targetTokens);
-      span.setAttributes({
-        'rb.compress.original_tokens': result.report.originalTokens,
-        'rb.compress.final_tokens': result.report.finalTokens,
-      });
+    const span = tracer().startSpan('compress prompt');
+    try {
+      const result = this.run(new TokenCounter(this.tokenizer), text, this.maxTokens, this.targetTokens);
+      if (span.isRecording()) {
+        span.setAttributes({
+          'rb.compress.max_tokens': this.maxTokens,
+          'rb.compress.original_tokens': result.report.originalTokens,
+          'rb.compress.final_tokens': result.report.finalTokens,
+        });
+      }
       return result;
-    });
+    } finally {
+      span.end();
+    }
   }
 
   /**
@@ -75,14 +79,15 @@ export class PromptCompressor {
    */
   compressSections(sections: readonly PromptSection[], budget: number = this.maxTokens): SectionsResult {
     if (!Number.isSafeInteger(budget) || budget < 1) {
-      throw new CompressError('INVALID_INPUT', `budget must be an integer >= 1, got ${String(budget)}`, { field: 'budget' });
+      throw new CompressError({ code: 'INVALID_INPUT', field: 'budget', message: `budget must be an integer >= 1, got ${describeValue(budget)}` });
     }
-    const count = (text: string): number => this.tokenizer.count(text);
+    const counter = new TokenCounter(this.tokenizer);
+    const count = (text: string): number => counter.count(text);
     return fitSections(sections, budget, {
       count,
       squeeze: (text) => compressLossless(text, count(text), 0, count),
       shrink: (text, tokens) => {
-        const { text: out, report } = this.run(text, tokens, tokens);
+        const { text: out, report } = this.run(counter, text, tokens, tokens);
         return { text: out, techniques: report.techniques };
       },
     });
@@ -93,28 +98,22 @@ export class PromptCompressor {
     this.tokenizer.free();
   }
 
-  private run(text: string, maxTokens: number, target: number): CompressionResult {
-    const originalTokens = this.tokenizer.count(text);
+  private run(counter: TokenCounter, text: string, maxTokens: number, target: number): CompressionResult {
+    const originalTokens = counter.count(text);
     const done = (out: string, finalTokens: number, techniques: Technique[]): CompressionResult => ({
       text: out,
       report: { originalTokens, finalTokens, reduction: originalTokens === 0 ? 0 : 1 - finalTokens / originalTokens, techniques },
     });
     if (originalTokens <= target) return done(text, originalTokens, []);
-    const lossless = compressLossless(text, originalTokens, target, (t) => this.tokenizer.count(t));
+    const lossless = compressLossless(text, originalTokens, target, (t) => counter.count(t));
     if (lossless.tokens <= maxTokens) return done(lossless.text, lossless.tokens, lossless.techniques);
-    const cut = truncate(this.tokenizer, lossless.text, maxTokens, this.headRatio);
-    return done(cut, this.tokenizer.count(cut), [...lossless.techniques, 'truncate']);
+    const cut = truncate(counter, lossless.text, maxTokens, this.headRatio);
+    return done(cut.text, cut.tokens, [...lossless.techniques, 'truncate']);
   }
-}
-
-const OPTION_NAMES = new Set(['maxTokens', 'compressionRatio', 'headRatio', 'encoding', 'model']);
-
-function invalidOption(field: string, expected: string, got: unknown): never {
-  throw new CompressError('INVALID_OPTIONS', `${field} must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`, { field });
 }
 
 function requireString(value: unknown, field: string): void {
   if (typeof value !== 'string') {
-    throw new CompressError('INVALID_INPUT', `${field} must be a string, got ${value === null ? 'null' : typeof value}`, { field });
+    throw new CompressError({ code: 'INVALID_INPUT', field, message: `${field} must be a string, got ${describeValue(value)}` });
   }
 }

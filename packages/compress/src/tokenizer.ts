@@ -1,5 +1,6 @@
 import { get_encoding, type Tiktoken } from 'tiktoken';
 import { CompressError } from './errors.js';
+import { longRuns } from './long-runs.js';
 
 /** The tiktoken encodings this package chooses between. */
 export type Encoding = 'o200k_base' | 'cl100k_base';
@@ -19,107 +20,132 @@ export function encodingForModel(model: string): Encoding {
   return 'o200k_base';
 }
 
+/**
+ * Runs of one class (letters, whitespace, symbols) of this many UTF-8 bytes or more are encoded in chunks of at most
+ * `LONG_RUN_CHUNK_BYTES`, because tiktoken's BPE is quadratic in the bytes of one piece (see `longRuns`): long
+ * unspaced CJK, a line of `=`, padding, blank space. The count of such a run may differ from tiktoken's by up to 2
+ * tokens per chunk, either way; all other text is counted exactly.
+ */
+export const LONG_RUN_BYTES = 256;
+/** Size of the chunks a long run is encoded in. */
+export const LONG_RUN_CHUNK_BYTES = 128;
+
+// Chunks and the text around them go to tiktoken in one call, separated by a special token: it ends a piece as a
+// separate call would, and one call instead of thousands keeps a megabyte of blank space fast.
+const SEPARATOR = '<|endoftext|>';
+
+// Token ids of both encodings are below 2^18; 0 means "not looked up yet" (no token is empty).
+const TABLE_SIZE = 1 << 18;
+
+interface Shared {
+  encoder: Tiktoken;
+  users: number;
+  separator: number;
+  /** UTF-8 length of each token, filled as tokens are met. */
+  byteLengths: Uint16Array;
+}
+
 // Loading an encoding costs 50-160 ms and several MB of WASM memory, so compressors with the same encoding share one
 // encoder, freed when the last of them is disposed.
-const shared = new Map<Encoding, { encoder: Tiktoken; users: number }>();
-
-/**
- * tiktoken's BPE is quadratic in the length of one pre-tokenized piece: 10k letters without a space take 0.1 s, 100k
- * take 9 s, 100k CJK characters 76 s, and 2M letters make the WASM module abort. Runs this long
- * (base64, minified code, unspaced CJK) are encoded in chunks; the count of such a run may differ from tiktoken's by
- * about a token per chunk, while all other text is counted exactly.
- */
-export const LONG_RUN_CHARS = 1000;
-const CHUNK_CHARS = 500;
-const LONG_RUN = new RegExp(`\\S{${LONG_RUN_CHARS},}`);
-const LONG_RUNS = new RegExp(LONG_RUN.source, 'g');
-
-function encodeInChunks(encoder: Tiktoken, text: string): Uint32Array {
-  const parts: Uint32Array[] = [];
-  let pos = 0;
-  const add = (from: number, to: number): void => {
-    if (to > from) parts.push(encoder.encode_ordinary(text.slice(from, to)));
-  };
-  for (const m of text.matchAll(LONG_RUNS)) {
-    add(pos, m.index);
-    const end = m.index + m[0].length;
-    for (let at = m.index; at < end; ) {
-      let next = Math.min(at + CHUNK_CHARS, end);
-      // Never between the two halves of a surrogate pair.
-      if (next < end && /[\uD800-\uDBFF]/.test(text[next - 1]!)) next++;
-      add(at, next);
-      at = next;
-    }
-    pos = end;
-  }
-  add(pos, text.length);
-  const tokens = new Uint32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    tokens.set(p, offset);
-    offset += p.length;
-  }
-  return tokens;
-}
+const shared = new Map<Encoding, Shared>();
 
 /** A handle on the shared tiktoken encoder of one encoding, reused for every call until `free()`. */
 export class Tokenizer {
   readonly encoding: Encoding;
-  private encoder: Tiktoken | undefined;
+  #shared: Shared | undefined;
 
   constructor(encoding: Encoding) {
     this.encoding = encoding;
     let entry = shared.get(encoding);
-    if (!entry) shared.set(encoding, (entry = { encoder: get_encoding(encoding), users: 0 }));
+    if (!entry) {
+      const encoder = get_encoding(encoding);
+      entry = { encoder, users: 0, separator: encoder.encode(SEPARATOR, 'all')[0]!, byteLengths: new Uint16Array(TABLE_SIZE) };
+      shared.set(encoding, entry);
+    }
     entry.users++;
-    this.encoder = entry.encoder;
+    this.#shared = entry;
   }
 
-  // The last encoding is remembered: the compressor counts a text after a pass and truncation then encodes the same
-  // text again, which for a long prompt is the most expensive step.
-  private lastText = '';
-  private lastTokens: Uint32Array = new Uint32Array(0);
-
-  // encode_ordinary: text that merely contains "<|endoftext|>" is prose to us, and tiktoken's encode() would throw.
+  /** Tokens of `text`, ordinary text only: `<|endoftext|>` in a prompt is prose to us (tiktoken's encode() would throw). */
   encode(text: string): Uint32Array {
-    const encoder = this.live();
-    if (text !== this.lastText) {
-      this.lastTokens = LONG_RUN.test(text) ? encodeInChunks(encoder, text) : encoder.encode_ordinary(text);
-      this.lastText = text;
-    }
-    return this.lastTokens;
+    const entry = this.#live();
+    const runs = longRuns(text, LONG_RUN_BYTES);
+    return runs.length > 0 ? encodeInChunks(entry, text, runs) : entry.encoder.encode_ordinary(text);
   }
 
   count(text: string): number {
     return this.encode(text).length;
   }
 
-  /** Byte length of each token in UTF-8, so token offsets map onto byte offsets of the text. */
-  tokenByteLengths(tokens: Uint32Array): Uint32Array {
-    const encoder = this.live();
-    const lengths = new Uint32Array(tokens.length);
-    for (let i = 0; i < tokens.length; i++) lengths[i] = encoder.decode_single_token_bytes(tokens[i]!).length;
-    return lengths;
+  /** UTF-8 byte length of one token, so token offsets map onto byte offsets of the text. */
+  byteLength(token: number): number {
+    const { byteLengths, encoder } = this.#live();
+    let length = byteLengths[token]!;
+    if (length === 0) byteLengths[token] = length = encoder.decode_single_token_bytes(token).length;
+    return length;
   }
 
   get disposed(): boolean {
-    return this.encoder === undefined;
+    return this.#shared === undefined;
   }
 
   free(): void {
-    if (!this.encoder) return;
-    this.encoder = undefined;
-    this.lastText = '';
-    this.lastTokens = new Uint32Array(0);
-    const entry = shared.get(this.encoding)!;
+    const entry = this.#shared;
+    if (!entry) return;
+    this.#shared = undefined;
     if (--entry.users === 0) {
       shared.delete(this.encoding);
       entry.encoder.free();
     }
   }
 
-  private live(): Tiktoken {
-    if (!this.encoder) throw new CompressError('DISPOSED', 'this PromptCompressor was disposed; create a new one');
-    return this.encoder;
+  #live(): Shared {
+    if (!this.#shared) throw new CompressError({ code: 'DISPOSED', message: 'this PromptCompressor was disposed; create a new one' });
+    return this.#shared;
   }
+}
+
+function encodeInChunks({ encoder, separator }: Shared, text: string, runs: readonly (readonly [number, number])[]): Uint32Array {
+  const parts: string[] = [];
+  let pos = 0;
+  for (const [start, end] of runs) {
+    if (start > pos) parts.push(text.slice(pos, start));
+    for (let at = start; at < end; ) {
+      const next = chunkEnd(text, at, end);
+      parts.push(text.slice(at, next));
+      at = next;
+    }
+    pos = end;
+  }
+  if (pos < text.length) parts.push(text.slice(pos));
+  if (!text.includes(SEPARATOR)) {
+    // Other special tokens' texts stay ordinary text: nothing but the separator is allowed, nothing is refused.
+    return encoder.encode(parts.join(SEPARATOR), [SEPARATOR], []).filter((token) => token !== separator);
+  }
+  const encoded = parts.map((part) => encoder.encode_ordinary(part));
+  const tokens = new Uint32Array(encoded.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of encoded) {
+    tokens.set(p, offset);
+    offset += p.length;
+  }
+  return tokens;
+}
+
+/** Where a chunk starting at `start` ends: at most `LONG_RUN_CHUNK_BYTES` bytes later, never inside a surrogate pair. */
+function chunkEnd(text: string, start: number, end: number): number {
+  let bytes = 0;
+  let i = start;
+  while (i < end) {
+    const code = text.charCodeAt(i);
+    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : isHighSurrogate(code) ? 4 : 3;
+    if (bytes + size > LONG_RUN_CHUNK_BYTES && i > start) break;
+    bytes += size;
+    i += size === 4 ? 2 : 1;
+  }
+  return Math.min(i, end);
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }

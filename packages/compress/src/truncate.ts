@@ -1,7 +1,7 @@
 import { languageFamily, type LanguageFamily } from './code-lexer.js';
 import { safeLineStarts } from './code-comments.js';
 import { splitFences } from './fences.js';
-import type { Tokenizer } from './tokenizer.js';
+import type { TokenCounter } from './token-counter.js';
 
 /** Where the text may be cut: a char offset, and the fence to close/reopen when the cut falls inside code. */
 interface Cut {
@@ -36,18 +36,23 @@ export const markerText = (omitted: number): string => `[... ${omitted} tokens o
 /**
  * Cuts `text` to at most `budget` tokens: `headRatio` of what is left after the marker from the start, the rest from
  * the end, on line or sentence boundaries (inside code: only between lines that lie outside strings and comments).
- * The text is encoded once; token offsets are mapped to byte offsets, so the cut never splits a character, and only
- * the assembled result is encoded again to check it.
+ * The text's tokens come from the counter, which has usually seen them already; token offsets are mapped to byte
+ * offsets, so the cut never splits a character, and the assembled result is counted through the counter too, which
+ * encodes only the lines around the cuts and the marker.
  */
-export function truncate(tokenizer: Tokenizer, text: string, budget: number, headRatio: number): string {
-  const tokens = tokenizer.encode(text);
-  if (tokens.length <= budget) return text;
+export function truncate(counter: TokenCounter, text: string, budget: number, headRatio: number): { text: string; tokens: number } {
+  const tokens = counter.tokens(text);
+  if (tokens.length <= budget) return { text, tokens: tokens.length };
+  const { tokenizer } = counter;
   const bytes = Buffer.from(text, 'utf8');
-  const lengths = tokenizer.tokenByteLengths(tokens);
   const ends = new Float64Array(tokens.length);
-  for (let i = 0, sum = 0; i < tokens.length; i++) ends[i] = sum += lengths[i]!;
+  for (let i = 0, sum = 0; i < tokens.length; i++) ends[i] = sum += tokenizer.byteLength(tokens[i]!);
 
-  const { cuts, fences } = cutPoints(text);
+  // Only the first and the last `budget` tokens can hold a cut: cut points are looked for there alone, which keeps a
+  // megabyte of short lines from becoming a million candidates.
+  const headEnd = bytes.toString('utf8', 0, ends[Math.min(budget, tokens.length) - 1]).length + 2;
+  const tailStart = tokens.length > budget ? bytes.toString('utf8', 0, ends[tokens.length - budget - 1]).length - 2 : 0;
+  const { cuts, fences } = cutPoints(text, headEnd, tailStart);
   const byteOf = charToByteMapper(text);
   const cutBytes = cuts.map((c) => byteOf(c.at));
   // Tokens wholly before / wholly after a byte offset.
@@ -57,7 +62,7 @@ export function truncate(tokenizer: Tokenizer, text: string, budget: number, hea
   let slack = 0;
   for (let attempt = 0; attempt < 8; attempt++) {
     const marker = markerText(tokens.length);
-    const available = budget - tokenizer.count(`\n${marker}\n`) - slack;
+    const available = budget - counter.count(`\n${marker}\n`) - slack;
     if (available <= 0) break;
     const headBudget = Math.floor(available * headRatio);
     const tailBudget = available - headBudget;
@@ -84,12 +89,13 @@ export function truncate(tokenizer: Tokenizer, text: string, budget: number, hea
 
     const omitted = tokens.length - tokensBefore(headByte) - tokensAfter(tailByte);
     const result = assemble(text, headCut, tailCut, markerText(omitted));
-    const count = tokenizer.count(result);
-    if (count <= budget) return result;
+    const count = counter.count(result);
+    if (count <= budget) return { text: result, tokens: count };
     slack += count - budget;
   }
   const marker = markerText(tokens.length);
-  return tokenizer.count(marker) <= budget ? marker : '';
+  const markerTokens = counter.count(marker);
+  return markerTokens <= budget ? { text: marker, tokens: markerTokens } : { text: '', tokens: 0 };
 }
 
 function assemble(text: string, headCut: Cut, tailCut: Cut, marker: string): string {
@@ -100,36 +106,46 @@ function assemble(text: string, headCut: Cut, tailCut: Cut, marker: string): str
   return [head, marker, tail].filter((part) => part !== '').join('\n');
 }
 
-function cutPoints(text: string): { cuts: Cut[]; fences: Fence[] } {
+/** Line and sentence boundaries (inside code: safe line starts) of the lines that reach `[0, headEnd]` or `[tailStart, end]`. */
+function cutPoints(text: string, headEnd: number, tailStart: number): { cuts: Cut[]; fences: Fence[] } {
   const cuts: Cut[] = [];
   const fences: Fence[] = [];
+  const wanted = (from: number, to: number): boolean => from <= headEnd || to >= tailStart;
   let offset = 0;
   for (const segment of splitFences(text)) {
     if (segment.kind === 'prose') {
       for (const line of segment.lines) {
-        cuts.push({ at: offset, fence: undefined });
-        for (const m of line.matchAll(SENTENCE_END)) {
-          const at = m.index + m[0].length;
-          if (splitsCleanly(line, at)) cuts.push({ at: offset + at, fence: undefined });
+        if (wanted(offset, offset + line.length)) {
+          cuts.push({ at: offset, fence: undefined });
+          for (const m of line.matchAll(SENTENCE_END)) {
+            const at = m.index + m[0].length;
+            if (splitsCleanly(line, at)) cuts.push({ at: offset + at, fence: undefined });
+          }
         }
         offset += line.length + 1;
       }
       continue;
     }
-    cuts.push({ at: offset, fence: undefined });
     const blockStart = offset;
-    offset += segment.open.length + 1;
     const body = segment.body.join('\n');
+    const bodyStart = offset + segment.open.length + 1;
+    // Where the closing fence line starts (or the text ends, for a fence left open).
+    const afterBody = bodyStart + (segment.body.length === 0 ? 0 : body.length + 1);
+    if (!wanted(blockStart, afterBody + (segment.close?.length ?? 0))) {
+      offset = segment.close === undefined ? afterBody : afterBody + segment.close.length + 1;
+      continue;
+    }
+    cuts.push({ at: offset, fence: undefined });
+    offset = bodyStart;
     const marker = /^ *([`~]+)/.exec(segment.open)![1]!;
     const family = languageFamily(segment.lang);
-    const bodyStart = offset;
     const bodyEnd = offset + body.length;
     const fence: Fence = { family, open: segment.open, close: marker, blockStart, blockEnd: bodyEnd, bodyStart, bodyEnd };
     fences.push(fence);
     const safe = segment.body.length > 0 ? safeLineStarts(family, body) : [];
     segment.body.forEach((line, i) => {
       // Before the first body line is the same cut as before the opening fence, which is already listed.
-      if (safe[i] && i > 0) cuts.push({ at: offset, fence });
+      if (safe[i] && i > 0 && wanted(offset, offset + line.length)) cuts.push({ at: offset, fence });
       offset += line.length + 1;
     });
     if (segment.close !== undefined) {

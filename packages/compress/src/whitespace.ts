@@ -1,10 +1,20 @@
+// A line without any of these comes out of collapseWhitespace unchanged.
+const MAY_CHANGE = /[\t\r]| {2}| $/;
+
 /**
  * Prose only: trailing spaces go, runs of spaces and tabs inside a line become one space, and runs of blank lines
- * become one. Leading indentation stays, because markdown lists and indented code depend on it.
+ * become one. Leading indentation stays, because markdown lists and indented code depend on it. Returns `lines`
+ * itself when nothing changed, so the caller can skip rebuilding the text.
  */
-export function collapseWhitespace(lines: readonly string[]): string[] {
+export function collapseWhitespace(lines: readonly string[]): readonly string[] {
   const out: string[] = [];
+  let changed = false;
   for (const raw of lines) {
+    if (raw !== '' && !MAY_CHANGE.test(raw)) {
+      out.push(raw);
+      continue;
+    }
+    changed = true;
     const line = raw.replace(/\r$/, '');
     const indent = /^[ \t]*/.exec(line)![0];
     const rest = line.slice(indent.length).replace(/[ \t]+/g, ' ').trimEnd();
@@ -12,7 +22,7 @@ export function collapseWhitespace(lines: readonly string[]): string[] {
       if (out.length > 0 && out[out.length - 1] !== '') out.push('');
     } else out.push(indent + rest);
   }
-  return out;
+  return changed || out.length !== lines.length ? out : lines;
 }
 
 /** Blank-line runs collapsed to one and none at the start, as {@link collapseWhitespace} leaves them. */
