@@ -85,8 +85,8 @@ for (const [name, { dir, manifest }] of manifests) {
     let exampleEnv = env;
     if (bins.includes('rb-fetch-model')) {
       // What a user runs after installing: the model lands in ./.models, where createEmbedder() looks by default.
-      const { RB_MODEL_DIR: _, ...withoutModelDir } = env;
-      exampleEnv = withoutModelDir;
+      exampleEnv = { ...env };
+      delete exampleEnv.RB_MODEL_DIR;
       const output = run(npx, ['--loglevel=error', '--no-install', 'rb-fetch-model'], app, exampleEnv);
       process.stdout.write(`  npx rb-fetch-model: ok\n${output.trimEnd().replace(/^/gm, '    | ')}\n`);
     }

@@ -202,7 +202,7 @@ import { execFileSync } from 'node:child_process';
 const e = await createEmbedder({ modelDir: ${JSON.stringify(modelDir)} });
 await e.generateBatch(Array.from({ length: 200 }, (_, i) => 'a text to embed, number ' + i));
 const workers = execFileSync('ps', ['-o', 'rss=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
-  .split('\\n').map((l) => l.trim().split(/\\s+/)).filter(([, comm]) => comm === 'node').map(([kb]) => Number(kb) / 1024);
+  .split('\\n').map((l) => l.trim().split(/\\s+/)).filter(([kb, comm]) => Number(kb) > 0 && comm !== 'ps').map(([kb]) => Number(kb) / 1024);
 console.log(JSON.stringify({ caller: process.memoryUsage().rss / 1e6 * 1e6 / 1048576, workers }));
 await e.dispose();`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: import.meta.dirname });

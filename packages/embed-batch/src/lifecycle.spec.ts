@@ -48,9 +48,9 @@ async function runChild(body: string) {
     import { tmpdir } from 'node:os';
     import { join } from 'node:path';
     const modelDir = ${JSON.stringify(MODEL_DIR)};
-    // This process's children: the embedder's worker processes.
+    // This process's children but ps itself: the embedder's worker processes (named MainThread by Node 24).
     const workerPids = () => execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
-      .split('\\n').map((line) => line.trim().split(/\\s+/)).filter(([, comm]) => comm === 'node').map(([pid]) => Number(pid));
+      .split('\\n').map((line) => line.trim().split(/\\s+/)).filter(([pid, comm]) => Number(pid) > 0 && comm !== 'ps').map(([pid]) => Number(pid));
     const texts = (n, tag) => Array.from({ length: n }, (_, i) =>
       tag + ' memory ' + i + ' ' + 'retrieve the lesson that fits the task '.repeat(1 + (i % 7)));
     const report = (value) => process.stdout.write('RESULT ' + JSON.stringify(value) + '\\n');
