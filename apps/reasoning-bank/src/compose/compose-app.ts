@@ -5,6 +5,7 @@ import { ChatCompletionsClient, ResponsesAPIClient } from '@rb/agent';
 import { createEmbedder } from '@rb/embed-batch';
 import { redactUrl } from '@rb/errors';
 import { ChromaMemoryStore, startChroma } from '@rb/storage-chroma';
+import { startTelemetry } from '@rb/telemetry/sdk';
 import type { App, AppCache, ConfiguredModel } from '../app.js';
 import type { AppConfig } from '../config/app-options.js';
 import type { Logger } from '../logger.js';
@@ -136,8 +137,6 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
 
 async function startTelemetryIfConfigured(config: AppConfig, logger: Logger, stack: { name: string; stop: () => unknown }[]): Promise<boolean> {
   if (config.otlpEndpoint === undefined) return false;
-  // Loaded only when used: the OpenTelemetry SDK is the heaviest import of the app.
-  const { startTelemetry } = await import('@rb/telemetry/sdk');
   const telemetry = startTelemetry({ serviceName: process.env['OTEL_SERVICE_NAME'] || 'reasoning-bank' });
   stack.push({ name: 'telemetry', stop: () => telemetry.shutdown() });
   logger.info({ endpoint: redactUrl(config.otlpEndpoint) }, 'exporting traces over OTLP');

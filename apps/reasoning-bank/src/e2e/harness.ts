@@ -1,6 +1,8 @@
 // Shared by the end-to-end specs: the BUILT `rb` server in a child process (stdio or HTTP), fresh data folders, MCP
 // clients of both protocol eras, and a scripted test LLM server speaking OpenAI's wire formats.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -239,4 +241,55 @@ export function scriptSuccessfulRuns(llm: TestLlmServer): void {
     if (isStep('reflection')(request)) return { json: { reflection: 'Checked again; it holds.', answer: 'def f(x):\n    return x' } };
     return { text: 'def f(x):\n    return x' };
   });
+}
+
+/** A span as an OTLP/HTTP JSON export carries it, flattened. */
+export interface ExportedSpan {
+  service: string | undefined;
+  scope: string;
+  name: string;
+  spanId: string;
+  parentSpanId: string | undefined;
+  attributes: Record<string, unknown>;
+}
+
+/** A real OTLP/HTTP receiver on 127.0.0.1 (JSON encoding: set OTEL_EXPORTER_OTLP_PROTOCOL=http/json), keeping every span. */
+export async function startOtlpReceiver(): Promise<{ endpoint: string; spans: ExportedSpan[]; close(): Promise<void> }> {
+  const spans: ExportedSpan[] = [];
+  type Value = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
+  const value = (v: Value) => v.stringValue ?? v.intValue ?? v.boolValue ?? v.doubleValue;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const parsed = JSON.parse(body || '{}') as {
+        resourceSpans?: {
+          resource?: { attributes?: { key: string; value: Value }[] };
+          scopeSpans?: { scope?: { name: string }; spans?: { name: string; spanId: string; parentSpanId?: string; attributes?: { key: string; value: Value }[] }[] }[];
+        }[];
+      };
+      for (const resource of parsed.resourceSpans ?? []) {
+        const service = resource.resource?.attributes?.find((a) => a.key === 'service.name');
+        for (const scope of resource.scopeSpans ?? []) {
+          for (const span of scope.spans ?? []) {
+            spans.push({
+              service: service ? String(value(service.value)) : undefined,
+              scope: scope.scope?.name ?? '',
+              name: span.name,
+              spanId: span.spanId,
+              parentSpanId: span.parentSpanId || undefined,
+              attributes: Object.fromEntries((span.attributes ?? []).map((a) => [a.key, value(a.value)])),
+            });
+          }
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    spans,
+    close: () => new Promise((done) => server.close(() => done())),
+  };
 }

@@ -1,7 +1,7 @@
 // The stdio server as a client's child process: stdout carries JSON-RPC and nothing else (logs go to stderr), and
 // the server ends cleanly, its embedded Chroma with it, on SIGTERM and at the end of its input.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { CLI, assertBuilt, childPids, isRunning, serverEnv, tempDir, waitFor } from './harness.js';
+import { CLI, assertBuilt, childPids, isRunning, serverEnv, startOtlpReceiver, tempDir, waitFor } from './harness.js';
 
 // Results are JSON the assertions check field by field.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -70,8 +70,11 @@ describe('the stdio server', () => {
   beforeAll(() => (data = tempDir()));
   afterAll(() => data.cleanup());
 
-  it('writes only JSON-RPC on stdout and logs on stderr, refuses a second server on its data folder, and leaves no Chroma behind on SIGTERM', async () => {
-    const server = startRaw(serverEnv(data.path, { RB_LOG_LEVEL: 'debug' }));
+  it('writes only JSON-RPC on stdout and logs on stderr, refuses a second server on its data folder, exports its spans, and leaves no Chroma behind on SIGTERM', async () => {
+    const otlp = await startOtlpReceiver();
+    const server = startRaw(
+      serverEnv(data.path, { RB_LOG_LEVEL: 'debug', OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }),
+    );
     try {
       await initialize(server);
       const listed = await server.request(2, 'tools/list');
@@ -110,8 +113,16 @@ describe('the stdio server', () => {
       // The logs went to stderr, as JSON lines.
       const logs = server.stderr().trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { msg: string });
       expect(logs.map((log) => log.msg)).toEqual(expect.arrayContaining(['embedded Chroma started', 'serving MCP on stdio', 'stopping']));
+
+      // Telemetry was on (an OTLP endpoint is configured) and flushed at exit: one SERVER span per tool call, the
+      // packages' spans beneath it.
+      const call = otlp.spans.find((span) => span.name === 'tools/call retrieve_memories');
+      expect(call).toEqual(expect.objectContaining({ service: 'reasoning-bank', scope: '@rb/reasoning-bank', attributes: expect.objectContaining({ 'gen_ai.tool.name': 'retrieve_memories' }) }));
+      const children = otlp.spans.filter((span) => span.parentSpanId === call!.spanId);
+      expect(children.map((span) => span.scope)).toContain('@rb/memory');
     } finally {
       server.child.kill('SIGKILL');
+      await otlp.close();
     }
   }, 90_000);
 });

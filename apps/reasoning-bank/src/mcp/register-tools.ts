@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { CallToolResult, McpServer, ServerContext } from '@modelcontextprotocol/server';
 import { RbError } from '@rb/errors';
+import { ATTR_ERROR_TYPE, ATTR_GEN_AI_OPERATION_NAME } from '@rb/telemetry';
+import { ATTR_GEN_AI_TOOL_NAME, ATTR_MCP_METHOD_NAME, ATTR_MCP_SESSION_ID, telemetry } from '../telemetry.js';
 import type { App } from '../app.js';
 import { AppError } from '../errors.js';
 import { samplingModel } from './sampling-model.js';
@@ -31,24 +34,35 @@ export function registerTools(server: McpServer, app: App, tools: readonly ToolS
   }
 }
 
-async function callTool(server: McpServer, app: App, tool: ToolSpec, era: ProtocolEra, args: unknown, ctx: ServerContext): Promise<CallToolResult> {
-  const started = performance.now();
-  const signal = ctx.mcpReq.signal;
-  const context = toolContext(server, app, era, ctx);
-  try {
-    const result = tool.output.safeParse(await tool.run(args as never, context));
-    if (!result.success) {
-      // A bug of ours, not the caller's: say so, and keep the details in the log.
-      throw new Error(`the result of ${tool.name} did not match its output schema: ${result.error.issues[0]?.message}`);
+function callTool(server: McpServer, app: App, tool: ToolSpec, era: ProtocolEra, args: unknown, ctx: ServerContext): Promise<CallToolResult> {
+  const attributes = {
+    [ATTR_MCP_METHOD_NAME]: 'tools/call',
+    [ATTR_GEN_AI_TOOL_NAME]: tool.name,
+    [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool',
+    ...(ctx.sessionId === undefined ? {} : { [ATTR_MCP_SESSION_ID]: ctx.sessionId }),
+  };
+  return telemetry.withSpan(`tools/call ${tool.name}`, attributes, async (span): Promise<CallToolResult> => {
+    const started = performance.now();
+    const signal = ctx.mcpReq.signal;
+    const context = toolContext(server, app, era, ctx);
+    try {
+      const result = tool.output.safeParse(await tool.run(args as never, context));
+      if (!result.success) {
+        // A bug of ours, not the caller's: say so, and keep the details in the log.
+        throw new Error(`the result of ${tool.name} did not match its output schema: ${result.error.issues[0]?.message}`);
+      }
+      app.metrics.record(tool.name, performance.now() - started, 'ok');
+      const structuredContent = result.data as Record<string, unknown>;
+      return { content: [{ type: 'text', text: JSON.stringify(structuredContent) }], structuredContent };
+    } catch (error) {
+      const cancelled = signal.aborted;
+      app.metrics.record(tool.name, performance.now() - started, cancelled ? 'cancelled' : 'error');
+      // The error becomes a result the client reads; the span still says the call failed, and why (its code only).
+      span.setAttribute(ATTR_ERROR_TYPE, cancelled ? 'cancelled' : RbError.isInstance(error) ? error.code : 'INTERNAL');
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      return { isError: true, content: [{ type: 'text', text: describeError(app, tool, error, cancelled) }] };
     }
-    app.metrics.record(tool.name, performance.now() - started, 'ok');
-    const structuredContent = result.data as Record<string, unknown>;
-    return { content: [{ type: 'text', text: JSON.stringify(structuredContent) }], structuredContent };
-  } catch (error) {
-    const cancelled = signal.aborted;
-    app.metrics.record(tool.name, performance.now() - started, cancelled ? 'cancelled' : 'error');
-    return { isError: true, content: [{ type: 'text', text: describeError(app, tool, error, cancelled) }] };
-  }
+  }, { kind: SpanKind.SERVER });
 }
 
 function toolContext(server: McpServer, app: App, era: ProtocolEra, ctx: ServerContext): ToolContext {
