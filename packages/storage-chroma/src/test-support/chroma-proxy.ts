@@ -15,6 +15,8 @@ export interface ProxyRule {
   match: (request: SeenRequest) => boolean;
   /** Holds the response this long after Chroma answered. */
   delayMs?: number;
+  /** Holds the response until this settles (after Chroma answered), e.g. until a racing write was acknowledged. */
+  until?: Promise<unknown>;
   /** Answers this status instead of forwarding, or cuts the connection (`'reset'`) without forwarding. */
   fail?: number | 'reset';
   /** Applies to the next matching request only. */
@@ -40,7 +42,8 @@ export interface ChromaProxy {
 
 /**
  * A test server on 127.0.0.1 (port 0) in front of a real Chroma: it forwards each request unchanged and, per rule,
- * delays Chroma's answer (e.g. 300 ms on queries, so that a read overlaps a write), fails it, or cuts connections.
+ * delays Chroma's answer (by a time, or until the test says so, so that a read surely overlaps a write), fails it, or
+ * cuts connections.
  * It also records what clients send (headers included), to check what reaches the wire.
  */
 export async function startChromaProxy(target: string): Promise<ChromaProxy> {
@@ -88,6 +91,7 @@ export async function startChromaProxy(target: string): Promise<ChromaProxy> {
       });
       const body = Buffer.from(await answer.body.arrayBuffer());
       if (rule?.delayMs) await new Promise((resolve) => setTimeout(resolve, rule.delayMs));
+      if (rule?.until) await rule.until.catch(() => undefined);
       if (cut) {
         req.socket.destroy();
         return;
