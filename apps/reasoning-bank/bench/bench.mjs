@@ -65,7 +65,7 @@ function section(output, from, to) {
   return lines.slice(start, end < 0 ? undefined : end).join('\n').trim();
 }
 const fmtS = (seconds) => (seconds >= 10 ? `${seconds.toFixed(1)} s` : `${seconds.toFixed(2)} s`);
-const fmtX = (ratio) => (Number.isFinite(ratio) ? `${ratio.toFixed(1)}x faster` : 'n/a');
+const fmtX = (ratio) => (!Number.isFinite(ratio) ? 'n/a' : ratio >= 1 ? `${ratio.toFixed(1)}x faster` : `${(1 / ratio).toFixed(1)}x SLOWER`);
 
 const figures = { machine: { cores: availableParallelism(), node: process.version, loadAverage: loadavg()[0] }, quick };
 log('# ReasoningBank-TS benchmarks next to the seed\'s figures');
@@ -175,8 +175,10 @@ log();
 log('Same benchmark as table 2: retrieve (embed the query, dense candidates from Chroma, BM25 fusion, ranking), ms per call.');
 log();
 if (figures.retrieval.length === 0) log(notMeasured('packages/storage-chroma/bench/store.bench.mjs'));
-log('| memories | avg, cache off | p95, cache off | avg, cache on | p95, cache on | hit rate | add, memories/s (50 per trace) |');
-log('|---|---|---|---|---|---|---|');
+else {
+  log('| memories | avg, cache off | p95, cache off | avg, cache on | p95, cache on | hit rate | add, memories/s (50 per trace) |');
+  log('|---|---|---|---|---|---|---|');
+}
 for (const r of figures.retrieval) {
   log(`| ${r.memories.toLocaleString('en-US')} | ${r.cacheOff.avgMs} ms | ${r.cacheOff.p95Ms} ms | ${r.cacheOn.avgMs} ms | ${r.cacheOn.p95Ms} ms | ${r.cacheOn.hitRatePercent}% | ${r.addMemoriesPerSecond} |`);
 }
