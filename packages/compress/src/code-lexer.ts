@@ -1,3 +1,5 @@
+import { isDirective } from './directives.js';
+
 /** Languages whose comments we can remove safely; any other fence is left alone. */
 export type LanguageFamily = 'js' | 'python' | 'shell' | 'c';
 
@@ -19,14 +21,6 @@ export interface Span {
   end: number;
   kind: 'string' | 'comment' | 'kept';
 }
-
-// Comments that change what tools do with the code.
-const KEPT_LINE: Record<LanguageFamily, RegExp> = {
-  js: /^\/\/(\/ *<|\s*@ts-|\s*eslint-|\s*prettier-ignore|\s*istanbul )/,
-  python: /^#\s*(type:|noqa|pragma|-\*-|fmt:|pylint:|mypy:|pyright:)|^#.*coding[:=]/,
-  shell: /^#\s*shellcheck /,
-  c: /^\/\/(go:|\s*\+build|\s*nolint|\s*NOLINT)/,
-};
 
 const IDENT = /[\w$]/;
 const AFTER_TOKEN = -2;
@@ -53,14 +47,14 @@ export function scan(family: LanguageFamily, code: string): Span[] {
   };
   const lineComment = (i: number): number => {
     const end = lineEnd(i);
-    const keep = KEPT_LINE[family].test(code.slice(i, end)) || (i === 0 && code.startsWith('#!'));
+    const keep = isDirective(code.slice(i, end)) || (i === 0 && code.startsWith('#!'));
     spans.push({ start: i, end, kind: keep ? 'kept' : 'comment' });
     return end;
   };
   const blockComment = (i: number): number => {
     const k = code.indexOf('*/', i + 2);
     const end = k === -1 ? n : k + 2;
-    spans.push({ start: i, end, kind: code[i + 2] === '!' ? 'kept' : 'comment' });
+    spans.push({ start: i, end, kind: isDirective(code.slice(i, end)) ? 'kept' : 'comment' });
     return end;
   };
   // A quoted string with backslash escapes; `multiline` false stops at an unescaped newline, as JS and Python do.
