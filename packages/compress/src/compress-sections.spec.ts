@@ -1,4 +1,5 @@
-import { PinnedOverBudgetError } from './errors.js';
+import { RbError } from '@rb/errors';
+import { CompressError, PinnedOverBudgetError } from './errors.js';
 import { PromptCompressor } from './prompt-compressor.js';
 import type { PromptSection } from './compress-sections.js';
 
@@ -77,8 +78,26 @@ describe('compressSections', () => {
       return undefined;
     })();
     expect(error).toBeInstanceOf(PinnedOverBudgetError);
-    expect(error).toMatchObject({ code: 'PINNED_OVER_BUDGET', budget: 50 });
-    expect((error as PinnedOverBudgetError).pinnedTokens).toBeGreaterThan(50);
+    expect(error).toMatchObject({ code: 'PINNED_OVER_BUDGET', budget: 50, field: 'sections' });
+    // isInstance narrows the type: pinnedTokens compiles without a cast.
+    if (!PinnedOverBudgetError.isInstance(error)) throw new Error('expected a PinnedOverBudgetError');
+    expect(error.pinnedTokens).toBeGreaterThan(50);
+    expect([CompressError.isInstance(error), RbError.isInstance(error)]).toEqual([true, true]);
+  });
+
+  it('PinnedOverBudgetError.isInstance is false for every other error, DISPOSED included', () => {
+    const disposed = new PromptCompressor();
+    disposed.dispose();
+    let other: unknown;
+    try {
+      disposed.compressSections([{ name: 'task', text: 'x', pinned: true }]);
+    } catch (e) {
+      other = e;
+    }
+    expect(other).toMatchObject({ code: 'DISPOSED' });
+    expect(PinnedOverBudgetError.isInstance(other)).toBe(false);
+    expect(PinnedOverBudgetError.isInstance(new CompressError({ code: 'PINNED_OVER_BUDGET', message: 'hand-made' }))).toBe(false);
+    expect(PinnedOverBudgetError.isInstance(new Error('x'))).toBe(false);
   });
 
   it.each<[unknown, string]>([

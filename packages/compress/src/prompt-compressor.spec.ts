@@ -43,6 +43,14 @@ describe('PromptCompressor', () => {
       expect((error as Error).message).toContain(field);
     });
 
+    it.each([
+      ['max_tokens', 'use maxTokens'],
+      ['compression_ratio', 'use compressionRatio'],
+      ['maxTokenz', 'valid options are maxTokens, compressionRatio, encoding, model, headRatio'],
+    ])('refuses %s with a message in plain English', (name, advice) => {
+      expect(() => make({ [name]: 1 } as never)).toThrow(`unknown option "${name}"; ${advice}`);
+    });
+
     it('uses the seed defaults and derives the target from them', () => {
       const c = make();
       expect([c.maxTokens, c.compressionRatio, c.headRatio, c.encoding, c.targetTokens]).toEqual([12000, 0.7, 0.6, 'o200k_base', 8400]);
