@@ -41,11 +41,17 @@ afterAll(async () => {
   await miniLM.dispose();
 }, 60_000);
 
-it('gives the same results with the caches on as with them off and as the in-memory store, through writes', async () => {
+// Dense only too: there the cached candidate lists are the only way a new memory reaches a result (with the default
+// hybrid retrieval, BM25 would also bring it in).
+it.each([
+  ['the default hybrid retrieval', 'hybrid', {}],
+  ['dense retrieval only', 'dense', { lexicalWeight: 0 }],
+])('gives the same results with the caches on as with them off and as the in-memory store, through writes, with %s', async (_name, prefix, retrieval) => {
   const invalidation = createLocalInvalidation();
-  const cached = new ChromaMemoryStore({ url: chroma.server.url, embedder: miniLM, now, collectionPrefix: 'equal', invalidation });
-  const uncached = new ChromaMemoryStore({ url: chroma.server.url, embedder: miniLM, now, collectionPrefix: 'equal', invalidation, enableMemoryCache: false });
-  const inMemory = new InMemoryMemoryStore({ embedder: miniLM, now });
+  const common = { url: chroma.server.url, embedder: miniLM, now, collectionPrefix: prefix, invalidation, retrieval };
+  const cached = new ChromaMemoryStore(common);
+  const uncached = new ChromaMemoryStore({ ...common, enableMemoryCache: false });
+  const inMemory = new InMemoryMemoryStore({ embedder: miniLM, now, retrieval });
   const writers: MemoryStore[] = [cached, inMemory];
   const workspaceId = 'w';
   try {
