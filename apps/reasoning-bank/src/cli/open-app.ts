@@ -38,6 +38,8 @@ export async function withApp<T>(
       logger,
       description: `rb ${command}`,
       withoutModel: !options.withModel,
+      // `rb stats` while `npm start` runs: use that server's Chroma rather than refuse.
+      shareRunningServer: true,
       // Most commands embed a query or a few records: one model copy starts faster than one per core.
       ...(options.allEmbedderWorkers ? {} : { embedderWorkers: 1 }),
     });

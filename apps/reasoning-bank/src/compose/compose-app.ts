@@ -10,7 +10,7 @@ import type { App, AppCache, ConfiguredModel } from '../app.js';
 import type { AppConfig } from '../config/app-options.js';
 import type { Logger } from '../logger.js';
 import { ToolMetrics } from '../tool-metrics.js';
-import { lockDataDir } from './data-dir-lock.js';
+import { lockDataDir, runningOwner } from './data-dir-lock.js';
 
 /** What `composeApp` needs besides the configuration. */
 export interface ComposeOptions {
@@ -24,6 +24,11 @@ export interface ComposeOptions {
    * one-shot command that embeds a query or two starts faster with `1`.
    */
   embedderWorkers?: number;
+  /**
+   * When another live server owns the data folder, use its Chroma server instead of failing with `DATA_DIR_LOCKED`
+   * (for short commands: they end with an error should that server stop meanwhile). Defaults to `false`.
+   */
+  shareRunningServer?: boolean;
 }
 
 /**
@@ -49,6 +54,12 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
     // With CHROMA_URL, a Chroma server someone else runs (it serialises its clients itself).
     let chromaUrl = config.chromaUrl;
     let backendDescription = `chroma at ${chromaUrl === undefined ? '' : redactUrl(chromaUrl)}`;
+    const owner = chromaUrl === undefined && options.shareRunningServer ? runningOwner(config.dataDir) : undefined;
+    if (owner?.chromaUrl) {
+      chromaUrl = owner.chromaUrl;
+      backendDescription = `chroma of process ${owner.pid} (${owner.description}) on ${join(config.dataDir, 'chroma')}`;
+      logger.info({ pid: owner.pid, url: owner.chromaUrl }, "using the Chroma server of the process that owns the data folder");
+    }
     // The lock comes first: a second server on the folder fails at once, before loading anything.
     const lock = chromaUrl === undefined ? lockDataDir(config.dataDir, options.description) : undefined;
     if (lock) stack.push({ name: 'data folder lock', stop: () => lock.release() });

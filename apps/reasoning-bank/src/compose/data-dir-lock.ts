@@ -87,3 +87,9 @@ export function isRunning(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** The live process that owns `dataDir`, if one does (a lock left by a process that is gone does not count). */
+export function runningOwner(dataDir: string): LockOwner | undefined {
+  const owner = readOwner(join(dataDir, 'rb.lock'));
+  return owner !== undefined && owner.pid !== process.pid && isRunning(owner.pid) ? owner : undefined;
+}

@@ -2,7 +2,7 @@
 // restore, learn without an LLM, doctor; results as JSON on stdout, and the documented exit codes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, serverEnv, tempDir } from './harness.js';
+import { connectHttp, runCli, serverEnv, startHttpServerProcess, tempDir } from './harness.js';
 
 // Results are JSON the assertions check field by field.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -90,4 +90,22 @@ it('doctor checks the model, Chroma, the data folder, the port and the LLM', asy
   expect(broken.code).toBe(3);
   const model = (JSON.parse(broken.stdout)['checks'] as Json[]).find((c) => c['name'] === 'embedding model')!;
   expect(model).toEqual(expect.objectContaining({ status: 'fail', fix: expect.stringContaining('fetch-model') }));
+}, 120_000);
+
+it('works next to a running server on the same data folder, through that server\'s Chroma', async () => {
+  const server = await startHttpServerProcess(env);
+  try {
+    const client = await connectHttp(server.url);
+    const stored = await client.callTool({
+      name: 'store_memory',
+      arguments: { workspace: 'shared', memory: JSON.parse(memory('Close files you open', 'Open files with a context manager so that they are closed even when an error is raised.')) },
+    });
+    expect(stored.isError).toBeFalsy();
+    await client.close();
+    const retrieved = await rb('retrieve', 'file handles leak when an exception happens', '--workspace', 'shared', '--json');
+    expect(retrieved.code).toBe(0);
+    expect(retrieved.json!['memories'][0].memory.title).toBe('Close files you open');
+  } finally {
+    expect(await server.stop()).toBe(0);
+  }
 }, 120_000);
