@@ -57,6 +57,22 @@ describe('progress', () => {
     expect(learnProgress.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('reaches a stateless 2026-07-28 client too (the response upgrades to an event stream)', async () => {
+    scriptSuccessfulRuns(llm);
+    const modern = await connectHttp(server.url, { modern: true });
+    try {
+      const progress: number[] = [];
+      const result = await modern.callTool(
+        { name: 'learn_from_trajectory', arguments: { workspace: 'progress-modern', task: 'Rotate a leaked API key', trajectory: 'Revoked it, issued a new one, updated the secret store.' } },
+        { onprogress: (p) => progress.push(p.progress) },
+      );
+      expect(result.isError).toBeFalsy();
+      expect(progress.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await modern.close();
+    }
+  });
+
   it('runs MaTTS: parallel attempts, contrasted', async () => {
     scriptSuccessfulRuns(llm);
     const solved = await solve({ workspace: 'matts', task: 'Write a function that returns its argument unchanged.', enable_matts: true, matts_k: 2, matts_mode: 'parallel' });
@@ -66,27 +82,38 @@ describe('progress', () => {
 });
 
 describe('cancellation', () => {
-  it('stops calling the model once the client cancels a solve', async () => {
-    // The model never answers the first call: the run is stuck in it when the client gives up.
-    llm.setDefault({ fault: 'hang' });
-    const cancel = new AbortController();
-    const call = client.callTool({ name: 'solve_coding_task', arguments: { workspace: 'cancel', task: 'Write a sorting function.' } }, { signal: cancel.signal });
-    await waitFor('the first model call', () => llm.requests.length === 1);
-    cancel.abort();
-    await expect(call).rejects.toThrow();
+  it.each([
+    ['a 2025-11-25 session (notifications/cancelled)', false],
+    ['a stateless 2026-07-28 request (the HTTP exchange closed)', true],
+  ])('stops calling the model once the client cancels a solve: %s', async (_era, modern) => {
+    const caller = modern ? await connectHttp(server.url, { modern: true }) : client;
+    const workspace = modern ? 'cancel-modern' : 'cancel';
+    try {
+      // The model never answers the first call: the run is stuck in it when the client gives up.
+      llm.setDefault({ fault: 'hang' });
+      const cancel = new AbortController();
+      const call = caller.callTool({ name: 'solve_coding_task', arguments: { workspace, task: 'Write a sorting function.' } }, { signal: cancel.signal });
+      await waitFor('the first model call', () => llm.requests.length === 1);
+      const cancelledBefore = await cancelledCalls();
+      cancel.abort();
+      await expect(call).rejects.toThrow();
 
-    // The server's handler ends (recorded as cancelled) and the model call it was waiting on is abandoned...
-    await waitFor('the hanging model call to be abandoned', () => llm.requests[0]!.aborted);
-    const cancelledCalls = async () => {
-      const metrics = (await client.callTool({ name: 'get_performance_metrics', arguments: {} })).structuredContent as Json;
-      return (metrics['tools'] as Json[]).find((t) => t['name'] === 'solve_coding_task')?.['cancelled'] as number | undefined;
-    };
-    await waitFor('the server to record the cancelled call', async () => (await cancelledCalls()) === 1);
-    // ...and no model call followed it: no judge, no extraction of a cancelled run.
-    expect(llm.requests).toHaveLength(1);
-    expect((await client.callTool({ name: 'get_statistics', arguments: { workspace: 'cancel' } })).structuredContent).toEqual(expect.objectContaining({ traces: 0 }));
+      // The server's handler ends (recorded as cancelled) and the model call it was waiting on is abandoned...
+      await waitFor('the hanging model call to be abandoned', () => llm.requests[0]!.aborted);
+      await waitFor('the server to record the cancelled call', async () => (await cancelledCalls()) === cancelledBefore + 1);
+      // ...and no model call followed it: no judge, no extraction of a cancelled run.
+      expect(llm.requests).toHaveLength(1);
+      expect((await client.callTool({ name: 'get_statistics', arguments: { workspace } })).structuredContent).toEqual(expect.objectContaining({ traces: 0 }));
+    } finally {
+      if (modern) await caller.close();
+    }
   });
 });
+
+async function cancelledCalls(): Promise<number> {
+  const metrics = (await client.callTool({ name: 'get_performance_metrics', arguments: {} })).structuredContent as Json;
+  return ((metrics['tools'] as Json[]).find((t) => t['name'] === 'solve_coding_task')?.['cancelled'] as number | undefined) ?? 0;
+}
 
 describe('learning from failure, end to end (embedded Chroma, real MiniLM)', () => {
   it('retrieves the lesson of a failed run on the next similar task, and puts it in the prompt', async () => {
