@@ -23,7 +23,13 @@ server.on('connection', () => connections++);
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const base = `http://127.0.0.1:${server.address().port}`;
 
-const pool = new APIConnectionPool({ poolSize: 4, maxRetries: 2, timeoutMs: 5_000 });
+// A layer of our own around every attempt: it adds a header and counts what the retries send.
+let attemptsSent = 0;
+const auth = (next) => (request, context) => {
+  attemptsSent++;
+  return next({ ...request, headers: { ...request.headers, authorization: 'Bearer example-token' } }, context);
+};
+const pool = new APIConnectionPool({ poolSize: 4, maxRetries: 2, timeoutMs: 5_000, layers: { attempt: [auth] } });
 
 // The 503 is retried (after the 50 ms the server asked for); a POST that may have been processed would not be.
 const completion = await pool.postJson(`${base}/v1/chat`, { json: { prompt: 'What is 6 x 7?' } });
@@ -45,4 +51,11 @@ try {
 
 await pool.close();
 server.close();
-console.log('statistics:', pool.getStatistics(), `| server saw ${calls} requests on ${connections} connection(s)`);
+console.log('statistics:', pool.getStatistics(), `| server saw ${calls} requests on ${connections} connection(s), the layer ${attemptsSent}`);
+
+// Every duration carries its unit; the seed's `timeout=120` (seconds) is refused with the new name.
+try {
+  new APIConnectionPool({ timeout: 120 });
+} catch (error) {
+  console.log(`${error.code} ${error.field}: ${error.message}`);
+}
