@@ -3,8 +3,9 @@
 //
 //   default        createEmbedder() with default options (the execution plan for this machine's cores), cache off
 //   ours PxT       createEmbedder({ workers: P, threads: T }), cache off
-//   raw PxT        the ceiling: P onnxruntime sessions of T threads in workers, running our batches pre-tokenised and
-//                  pre-built (session.run alone: no tokenising, pooling or messages); the best one is "best raw"
+//   raw PxT        the ceiling: P onnxruntime sessions of T threads, each in a process fed two batches ahead as ours
+//                  are, running our batches pre-tokenised and pre-built (session.run alone: no tokenising, no pooling);
+//                  "one-by-one" runs one text per call; "spin" lets onnxruntime threads busy-wait; the best is "best raw"
 //   naive Tt       one text per call through a transformers.js pipeline in this thread, T threads (the seed's loop)
 //   one-by-one PxT ours with batchSize 1: one text per model call on the same plan, which isolates what batching gives
 //
@@ -16,11 +17,12 @@
 //   BENCH_STUDY=batching: batched vs one-by-one at 1 worker x 1 thread, over text lengths and maxBatchTokens
 import { AutoTokenizer, env, pipeline } from '@huggingface/transformers';
 import { createEmbedder, executionPlan, planBatches } from '@rb/embed-batch';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 
 const MODEL = 'onnx-community/all-MiniLM-L6-v2-ONNX';
 const modelDir = resolve(process.env.RB_MODEL_DIR ?? '.models');
@@ -58,15 +60,18 @@ const timed = async (fn) => {
   return (performance.now() - start) / 1000;
 };
 
-/** P raw onnxruntime sessions of T threads, in workers, sharing one batch counter. */
+/** P raw onnxruntime sessions of T threads, each in its own process, fed batch numbers two ahead from one queue. */
 async function rawContender(workers, threads, { spinning = false, batchSize = 32, maxBatchTokens = 256 } = {}) {
-  const url = new URL('./raw-worker.mjs', import.meta.url);
-  const pool = Array.from({ length: workers }, () => new Worker(url, { workerData: { model: MODEL, modelDir, dtype: 'q4', threads, spinning } }));
-  await Promise.all(pool.map((w) => new Promise((ok) => w.once('message', ok))));
-  const counter = new SharedArrayBuffer(4);
+  const path = fileURLToPath(new URL('./raw-worker.mjs', import.meta.url));
+  const settings = JSON.stringify({ model: MODEL, modelDir, dtype: 'q4', threads, spinning });
+  const pool = Array.from({ length: workers }, () =>
+    fork(path, [settings], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+  );
+  await Promise.all(pool.map((w) => once(w, 'message')));
   let prepared;
+  let count = 0;
   return {
-    name: `raw ${workers}x${threads}${spinning ? ' spin' : ''}${maxBatchTokens === 256 && batchSize === 32 ? '' : ` b${batchSize}/${maxBatchTokens}`}`,
+    name: `raw ${workers}x${threads}${spinning ? ' spin' : ''}${batchSize === 1 ? ' one-by-one' : ''}`,
     async prepare(texts) {
       if (prepared === texts) return;
       const rows = texts.map((t) => {
@@ -76,14 +81,30 @@ async function rawContender(workers, threads, { spinning = false, batchSize = 32
       const batches = planBatches(rows.map((r) => r.length), batchSize, maxBatchTokens)
         .reverse()
         .map((batch) => ({ ids: Int32Array.from(batch.flatMap((i) => rows[i])), lengths: Int32Array.from(batch, (i) => rows[i].length) }));
-      await Promise.all(pool.map((w) => new Promise((ok) => (w.once('message', ok), w.postMessage({ batches, counter })))));
+      await Promise.all(pool.map((w) => (w.send({ batches }), once(w, 'message'))));
+      count = batches.length;
       prepared = texts;
     },
-    async run() {
-      new Int32Array(counter)[0] = 0;
-      await Promise.all(pool.map((w) => new Promise((ok) => (w.once('message', ok), w.postMessage('go')))));
+    run() {
+      let next = 0;
+      let left = count;
+      return new Promise((resolve) => {
+        const listeners = pool.map((w) => {
+          const onDone = () => {
+            if (--left > 0) {
+              if (next < count) w.send({ run: next++ });
+              return;
+            }
+            pool.forEach((x, i) => x.off('message', listeners[i]));
+            resolve();
+          };
+          w.on('message', onDone);
+          return onDone;
+        });
+        for (let ahead = 0; ahead < 2; ahead++) for (const w of pool) if (next < count) w.send({ run: next++ });
+      });
     },
-    close: () => Promise.all(pool.map((w) => w.terminate())),
+    close: () => Promise.all(pool.map((w) => (w.kill(), once(w, 'exit')))),
   };
 }
 
@@ -141,7 +162,7 @@ async function headline() {
     await rawContender(cores, 1),
     await rawContender(1, cores),
     await rawContender(1, cores, { spinning: true }),
-    await rawContender(cores, 1, { batchSize: 1, maxBatchTokens: 1e9 }),
+    await rawContender(cores, 1, { batchSize: 1 }),
     await naiveContender(cores),
     await naiveContender(1),
   ];
@@ -160,11 +181,12 @@ async function headline() {
 
   console.log(`Embedding throughput, all-MiniLM-L6-v2 q4, ${count} texts of ${minWords}-${maxWords} words, ${cores} cores ` +
     `(default plan ${plan.workers} workers x ${plan.threads} thread), Node ${process.version}, median of ${rounds} interleaved rounds\n`);
-  console.log('| contender | texts/s | vs best raw | vs naive at equal threads |');
-  console.log('|---|---:|---:|---:|');
+  console.log('| contender | texts/s (median) | rounds (min-max) | vs best raw | vs naive at equal threads |');
+  console.log('|---|---:|---:|---:|---:|');
   for (const [name, rate] of medians) {
     const naive = medians.get(`naive ${cores}t`);
-    console.log(`| ${name} | ${fmt(rate)} | ${(rate / bestRate).toFixed(2)} | ${(rate / naive).toFixed(2)}x |`);
+    const spread = `${fmt(Math.min(...rates.get(name)))}-${fmt(Math.max(...rates.get(name)))}`;
+    console.log(`| ${name} | ${fmt(rate)} | ${spread} | ${(rate / bestRate).toFixed(2)} | ${(rate / naive).toFixed(2)}x |`);
   }
   const p99 = median(delays.map((d) => d.p99));
   const max = Math.max(...delays.map((d) => d.max));
@@ -198,7 +220,9 @@ async function batchingStudy() {
 /** RSS of a process holding only a default embedder after 200 texts, plus that of its worker processes, in MB. */
 function defaultRss() {
   const script = `import { createEmbedder } from '@rb/embed-batch';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 const e = await createEmbedder({ modelDir: ${JSON.stringify(modelDir)} });
 await e.generateBatch(Array.from({ length: 200 }, (_, i) => 'a text to embed, number ' + i));
 const workers = execFileSync('ps', ['-o', 'rss=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })

@@ -1,13 +1,13 @@
-// The raw onnxruntime ceiling, for the benchmark: one session (loaded by transformers.js, as ours is) that runs
-// pre-tokenised, pre-built batches and nothing else: no tokenising, no pooling, no messages per batch. Several of these
-// workers share one atomic batch counter, so they split the batches as evenly as a pool could.
-//   workerData { model, modelDir, dtype, threads, spinning }
-//   { batches: [{ ids: Int32Array, lengths: Int32Array }], counter: SharedArrayBuffer } -> 'ready'
-//   'go' -> 'done' when the counter passes the last batch
-import { parentPort, workerData } from 'node:worker_threads';
+// The raw onnxruntime ceiling, for the benchmark: a process with one session (loaded by transformers.js, as ours is)
+// that runs pre-tokenised, pre-built batches and nothing else: no tokenising, no pooling. Processes, as ours are, and
+// fed two batch numbers ahead like ours, so the only difference left is the work ours does around session.run.
+//   argv[2] JSON { model, modelDir, dtype, threads, spinning }            -> 'loaded'
+//   { batches: [{ ids: Int32Array, lengths: Int32Array }] }                -> 'ready'
+//   { run: i }                                                             -> { done: i }
 import { AutoModel, Tensor, env } from '@huggingface/transformers';
 
-const { model, modelDir, dtype, threads, spinning } = workerData;
+process.on('disconnect', () => process.exit(0));
+const { model, modelDir, dtype, threads, spinning } = JSON.parse(process.argv[2]);
 env.allowRemoteModels = false;
 env.localModelPath = modelDir;
 const loaded = await AutoModel.from_pretrained(model, {
@@ -42,18 +42,14 @@ function feed({ ids, lengths }) {
 }
 
 let feeds = [];
-let counter;
-parentPort.on('message', async (message) => {
-  if (message !== 'go') {
+process.on('message', async (message) => {
+  if (message.batches) {
     feeds = message.batches.map(feed);
-    counter = new Int32Array(message.counter);
-    parentPort.postMessage('ready');
+    process.send('ready');
     return;
   }
-  for (let i = Atomics.add(counter, 0, 1); i < feeds.length; i = Atomics.add(counter, 0, 1)) {
-    const outputs = await session.run(feeds[i]);
-    for (const output of Object.values(outputs)) output.dispose?.();
-  }
-  parentPort.postMessage('done');
+  const outputs = await session.run(feeds[message.run]);
+  for (const output of Object.values(outputs)) output.dispose?.();
+  process.send({ done: message.run });
 });
-parentPort.postMessage('loaded');
+process.send('loaded');

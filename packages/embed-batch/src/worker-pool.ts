@@ -38,8 +38,15 @@ interface Job {
 
 interface Slot {
   worker: ChildProcess;
-  job?: { id: number; job: Job };
+  /** Jobs sent and not answered, in the order the worker runs them: the first is running. */
+  jobs: { id: number; job: Job }[];
 }
+
+/**
+ * Jobs a worker holds at once: the one it runs and the next, so it never waits for a round trip through this process
+ * between two model calls (a busy or descheduled caller would leave it idle).
+ */
+const DEPTH = 2;
 
 const WORKER_PATH = fileURLToPath(new URL('../worker/embed-worker.mjs', import.meta.url));
 
@@ -71,13 +78,12 @@ function hold(worker: ChildProcess, held: boolean): void {
 
 /**
  * Worker processes, each with its own tokenizer and model: tokenising and inference never run in the caller's process,
- * whose event loop stays free. Jobs queue for the next free worker (tokenising first: it is short, and a batch's model
- * calls wait for it). Idle workers do not keep the process alive. A worker that dies is replaced, and the job it was
+ * whose event loop stays free. Jobs queue for the least busy worker, which holds at most two (tokenising first: it is
+ * short, and a batch's model calls wait for it). Idle workers do not keep the process alive. A worker that dies is replaced, and the job it was
  * running is retried once on another worker. Workers end when this process ends, however it ends.
  */
 export class WorkerPool {
   private readonly slots = new Set<Slot>();
-  private readonly idle: Slot[] = [];
   private readonly urgent: Job[] = [];
   private readonly queue: Job[] = [];
   private readonly starting = new Set<ChildProcess>();
@@ -159,11 +165,10 @@ export class WorkerPool {
     for (const job of this.queue.splice(0)) job.reject(disposed);
     const workers = [...this.starting];
     for (const slot of this.slots) {
-      slot.job?.job.reject(disposed);
+      for (const { job } of slot.jobs.splice(0)) job.reject(disposed);
       workers.push(slot.worker);
     }
     this.slots.clear();
-    this.idle.length = 0;
     await Promise.all(workers.map(stop));
   }
 
@@ -179,50 +184,50 @@ export class WorkerPool {
   }
 
   private adopt(worker: ChildProcess): void {
-    const slot: Slot = { worker };
+    const slot: Slot = { worker, jobs: [] };
     this.slots.add(slot);
     worker.on('message', (reply: Reply) => this.settle(slot, reply));
     // A send to a worker that has just died fails here; its 'exit' follows, and retries the job.
     worker.on('error', () => undefined);
     worker.on('exit', (code, signal) => this.lost(slot, signal ?? `exit code ${code}`));
-    this.release(slot);
+    hold(worker, false);
   }
 
+  /** Hands queued jobs to the least busy workers, up to {@link DEPTH} each. */
   private dispatch(): void {
-    while (this.idle.length > 0 && this.urgent.length + this.queue.length > 0) {
-      const slot = this.idle.pop()!;
+    while (this.urgent.length + this.queue.length > 0) {
+      let slot: Slot | undefined;
+      for (const candidate of this.slots) {
+        if (candidate.jobs.length < DEPTH && (!slot || candidate.jobs.length < slot.jobs.length)) slot = candidate;
+      }
+      if (!slot) return;
       const job = (this.urgent.shift() ?? this.queue.shift())!;
-      slot.job = { id: this.nextId++, job };
+      const id = this.nextId++;
+      slot.jobs.push({ id, job });
       hold(slot.worker, true);
-      slot.worker.send({ id: slot.job.id, ...job.task });
+      slot.worker.send({ id, ...job.task });
     }
   }
 
   private settle(slot: Slot, reply: Reply): void {
-    const running = slot.job;
-    if (this.closed || !running || running.id !== reply.id) return;
-    slot.job = undefined;
-    if (reply.error === undefined) running.job.resolve(reply);
-    else {
-      running.job.reject(
-        new EmbedError({ code: 'INFERENCE_FAILED', message: `the model failed on a batch: ${reply.error}` }),
-      );
-    }
-    this.release(slot);
+    const at = slot.jobs.findIndex((j) => j.id === reply.id);
+    if (this.closed || at < 0) return;
+    const [{ job }] = slot.jobs.splice(at, 1) as [{ id: number; job: Job }];
+    if (reply.error === undefined) job.resolve(reply);
+    else job.reject(new EmbedError({ code: 'INFERENCE_FAILED', message: `the model failed on a batch: ${reply.error}` }));
+    if (slot.jobs.length === 0) hold(slot.worker, false);
     this.dispatch();
   }
 
-  private release(slot: Slot): void {
-    hold(slot.worker, false);
-    this.idle.push(slot);
-  }
-
-  /** A worker ended without being asked to: retry its job once elsewhere, and start a replacement. */
+  /**
+   * A worker ended without being asked to: the job it was running is retried once elsewhere (a second death fails it),
+   * the one it held next goes back to the queue as it was, and a replacement starts.
+   */
   private lost(slot: Slot, how: string): void {
     if (this.closed || !this.slots.delete(slot)) return;
-    const at = this.idle.indexOf(slot);
-    if (at >= 0) this.idle.splice(at, 1);
-    const running = slot.job?.job;
+    const [first, ...held] = slot.jobs.splice(0);
+    for (const { job } of held.reverse()) (job.task.op === 'tokenize' ? this.urgent : this.queue).unshift(job);
+    const running = first?.job;
     if (running) {
       running.crashes += 1;
       if (running.crashes < 2) (running.task.op === 'tokenize' ? this.urgent : this.queue).unshift(running);
