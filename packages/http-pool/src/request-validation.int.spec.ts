@@ -58,9 +58,13 @@ describe('request validation', () => {
     expect(error.message).toMatch(message);
   });
 
-  it('refuses a header undici manages itself as INVALID_REQUEST, not as a network error', async () => {
-    const error = await rejection(pool.request(`${server.origin}/x`, { headers: { 'transfer-encoding': 'gzip' } }));
-    expect(error.code).toBe('INVALID_REQUEST');
+  it.each([
+    ['transfer-encoding', { 'transfer-encoding': 'gzip' }],
+    ['expect', { expect: '100-continue' }],
+    ['a content-length that is not the body', { 'content-length': '99' }],
+  ])('refuses %s (undici refuses to send it) as INVALID_REQUEST, not as a network error', async (_what, headers) => {
+    const error = await rejection(pool.request(`${server.origin}/x`, { method: 'POST', body: 'abc', headers }));
+    expect(error).toMatchObject({ code: 'INVALID_REQUEST', isRetryable: false });
   });
 
   it.each([

@@ -188,8 +188,9 @@ class AttemptHandler implements Dispatcher.DispatchHandler, Cancellable {
     if (HttpPoolError.isInstance(cause)) return cause;
     const { method, redactedUrl: url, idempotent } = this.request;
     const code = (cause as { code?: unknown }).code;
-    if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') {
-      // What undici refuses to send (a header it manages itself, such as `connection` or `expect`) is bad input.
+    if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED' || code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
+      // What undici refuses to send (a header it manages itself, such as `connection` or `expect`, or a
+      // content-length that is not the body's) is bad input.
       return new HttpPoolError({ code: 'INVALID_REQUEST', message: `${method} ${url} cannot be sent: ${cause.message}`, cause });
     }
     const context = { method, url, attempts: this.state.attempts, isRetryable: isRetryableNetworkError(cause, idempotent), cause };
