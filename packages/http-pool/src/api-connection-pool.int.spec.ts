@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { APIConnectionPool } from './api-connection-pool.js';
 import type { APIConnectionPoolOptions } from './api-connection-pool-options.js';
 import { RbError } from '@rb/errors';
-import { HttpError, HttpPoolError, NetworkError, TimeoutError } from './errors.js';
+import { HttpError, HttpPoolError, NetworkError, RequestError, TimeoutError } from './errors.js';
 import { sendJson, startTestServer, type Handler, type TestServer } from './testing/test-server.js';
 
 describe('APIConnectionPool against a real HTTP server', () => {
@@ -384,6 +384,11 @@ describe('error type guards', () => {
     expect([HttpPoolError.isInstance(http), HttpError.isInstance(http), TimeoutError.isInstance(http)]).toEqual([true, true, false]);
     expect([TimeoutError.isInstance(timeout), NetworkError.isInstance(timeout), HttpError.isInstance(new Error('x'))]).toEqual([true, false, false]);
     expect(RbError.isInstance(timeout)).toBe(true);
+    const unknown: unknown = http;
+    // RequestError.isInstance narrows to what every request failure carries.
+    if (!RequestError.isInstance(unknown)) throw new Error('expected a RequestError');
+    expect([unknown.method, unknown.url, unknown.attempts]).toEqual(['GET', 'http://x/', 1]);
+    expect(RequestError.isInstance(new HttpPoolError({ code: 'CLOSED', message: 'closed' }))).toBe(false);
     expect(timeout.toJSON()).toEqual({ name: 'TimeoutError', code: 'TIMEOUT', message: timeout.message, isRetryable: false });
   });
 });

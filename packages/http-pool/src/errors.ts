@@ -53,7 +53,7 @@ export abstract class RequestError extends HttpPoolError {
   readonly url: string;
   readonly attempts: number;
 
-  protected constructor(code: HttpPoolErrorCode, context: RequestErrorContext, message: string) {
+  constructor(code: HttpPoolErrorCode, context: RequestErrorContext, message: string) {
     super({ code, message, isRetryable: context.isRetryable ?? false, cause: context.cause });
     this.method = context.method;
     this.url = context.url;
