@@ -1,5 +1,5 @@
 // Embed a few texts with the real all-MiniLM-L6-v2 and rank them against a query.
-// Needs the model on disk: `npm run fetch-model` in the repo (or set RB_MODEL_DIR to a folder holding it).
+// Needs the model on disk: `npx rb-fetch-model` puts it in ./.models (or set RB_MODEL_DIR to a folder holding it).
 import { createEmbedder } from '@rb/embed-batch';
 
 const embedder = await createEmbedder(); // offline; model dir from RB_MODEL_DIR, else ./.models

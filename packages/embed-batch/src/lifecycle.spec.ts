@@ -125,7 +125,7 @@ describe('embedder lifecycle, in a real child process', () => {
   it('fails waiting calls when a killed worker cannot be replaced (model files gone), then recovers', async () => {
     const child = await runChild(`
       const own = mkdtempSync(join(tmpdir(), 'rb-lifecycle-model-'));
-      cpSync(modelDir, own, { recursive: true });
+      cpSync(modelDir, own, { recursive: true, dereference: true });
       const embedder = await createEmbedder({ modelDir: own, workers: 1, cache: false });
       renameSync(own, own + '.away');
       let killed = false;
@@ -141,6 +141,7 @@ describe('embedder lifecycle, in a real child process', () => {
       await embedder.dispose();
       rmSync(own, { recursive: true, force: true });`);
 
+    expect(child.stderr).toBe('');
     expect(child.results).toHaveLength(1);
     expect(child.results[0]).toMatchObject({ code: 'INFERENCE_FAILED', isRetryable: true, after: 5 });
     expect(child.results[0]!['message']).toMatch(/no embedding worker is left: .*npx rb-fetch-model/);
