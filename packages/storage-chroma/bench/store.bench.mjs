@@ -1,121 +1,281 @@
-// One run, side by side, on a real Chroma server (started here in a temp dir) and the real all-MiniLM-L6-v2:
-//   add       memories/s stored through addTrace: one memory per call vs 50 memories per call (one embedding batch)
-//   retrieve  a Zipf-distributed stream of queries over the bank, store cache off vs on: avg and p95 ms per query,
-//             cache hit rate, and the Chroma requests issued (similarity queries + gets)
-// The embedder's own cache is off, so "cache on" measures this package's caches only.
-// Run: npx nx bench @rb/storage-chroma   (BENCH_MEMORIES=1000 BENCH_QUERIES=1000 BENCH_DISTINCT=400 BENCH_ZIPF_S=1
-//      BENCH_ONE_BY_ONE=200 to scale; RB_MODEL_DIR points at the model, default ./.models)
+// One run, side by side, on a real Chroma server (started here in a temp folder) and the real all-MiniLM-L6-v2:
+//   retrieval  p50 / p95 of ChromaMemoryStore.retrieve (default options, k = 5, every query new) at 1k and 10k
+//              memories, against the floor measured in the same rounds: one query embedding + one unfiltered query
+//              through chromadb's own client (nResults 5);
+//   100k       the Chroma part alone (ChromaBackend.queryMemories, 50 candidates, synthetic vectors) at 1k and 100k,
+//              against chromadb's client asking the same;
+//   cache      hit rate and mean latency, caches on vs off, for three Zipf streams: read-only, with surface variants
+//              (case, spaces, punctuation), and with one addTrace every 5 queries;
+//   add        memories/s through addTrace, one memory per call vs 20 per call.
+// Contenders alternate query by query; figures are medians over rounds. The embedder's own cache is off everywhere.
+// Run: npx nx bench @rb/storage-chroma   (BENCH_BANK=10000 BENCH_SYNTHETIC=100000 BENCH_ROUNDS=5 to scale; RB_MODEL_DIR
+//      points at the model, default ./.models; --json for machine-readable output)
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createEmbedder } from '@rb/embed-batch';
-import { ChromaMemoryStore, startChroma } from '@rb/storage-chroma';
+import { InMemoryMemoryStore } from '@rb/memory';
+import { ChromaBackend, ChromaMemoryStore, startChroma } from '@rb/storage-chroma';
+import { ChromaClient } from 'chromadb';
+import { memory, queries, randomUnit, surfaceVariant, zipfStream } from './bank.mjs';
 
 const env = (name, fallback) => Number(process.env[name] ?? fallback);
-const MEMORIES = env('BENCH_MEMORIES', 1000);
-const QUERIES = env('BENCH_QUERIES', 1000);
-const DISTINCT = env('BENCH_DISTINCT', 400);
-const ZIPF_S = env('BENCH_ZIPF_S', 1);
-const ONE_BY_ONE = env('BENCH_ONE_BY_ONE', 200);
-const BATCH = 50;
+const BANK = env('BENCH_BANK', 10_000);
+const SMALL = Math.min(1000, BANK);
+const SYNTHETIC = env('BENCH_SYNTHETIC', 100_000);
+const ROUNDS = env('BENCH_ROUNDS', 5);
+const PER_ROUND = env('BENCH_QUERIES', 40);
+const STREAM = env('BENCH_STREAM', 600);
+const K = 5;
+const json = process.argv.includes('--json');
+const log = (...args) => (json ? console.error(...args) : console.log(...args));
 
-let seed = 7; // mulberry32: the same bank and stream every run
-const random = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+const now = () => performance.now();
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))];
 };
-const pick = (list) => list[Math.floor(random() * list.length)];
+const median = (values) => percentile(values, 0.5);
+const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+const f1 = (x) => x.toFixed(1);
+const f2 = (x) => x.toFixed(2);
 
-const SUBJECTS = ['a web form', 'a paginated search', 'a Python list', 'a REST API', 'a SQL query', 'a shopping cart',
-  'a login page', 'a git merge', 'a CSV import', 'a date picker', 'a flaky test', 'a Docker build', 'a JSON schema',
-  'an npm install', 'a regex', 'a file upload', 'a dropdown menu', 'a rate-limited API', 'a memory leak', 'a cron job'];
-const ACTIONS = ['fails silently', 'returns stale results', 'times out', 'rejects valid input', 'loses state on reload',
-  'is slow under load', 'hides the next step', 'breaks after an update', 'returns partial data', 'needs a retry'];
-const ADVICE = ['read the error message before retrying', 'check every page before concluding', 'verify the input format',
-  'wait for the element to load', 'inspect the network response', 'compare with a known-good run', 'reduce the batch size',
-  'pin the dependency version', 'log the intermediate state', 'test the smallest failing case'];
-
-function memory(i) {
-  const subject = SUBJECTS[i % SUBJECTS.length];
-  const action = ACTIONS[Math.floor(i / SUBJECTS.length) % ACTIONS.length];
-  const advice = ADVICE[Math.floor(i / (SUBJECTS.length * ACTIONS.length)) % ADVICE.length];
-  return {
-    id: `m${i}`,
-    title: `When ${subject} ${action}`,
-    description: `Insight ${i}: what to do when ${subject} ${action}.`,
-    content: `If ${subject} ${action}, ${advice}; then ${pick(ADVICE)} and record what changed (case ${i}).`,
-    domain: pick(['web', 'code', 'data']),
-    tags: [pick(['ui', 'api', 'db', 'build'])],
-  };
+/**
+ * Runs `contenders` (name -> async fn(input)) over `inputs` in `rounds`, alternating which goes first at each input;
+ * returns per contender the median over rounds of p50 and p95, and all samples.
+ */
+async function interleaved(contenders, inputsOfRound, rounds) {
+  const names = Object.keys(contenders);
+  const perRound = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < rounds; round++) {
+    const samples = Object.fromEntries(names.map((n) => [n, []]));
+    const inputs = inputsOfRound(round);
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i];
+      const order = (i + round) % 2 === 0 ? names : [...names].reverse();
+      for (const name of order) {
+        const started = now();
+        await contenders[name](input);
+        samples[name].push(now() - started);
+      }
+    }
+    for (const name of names) perRound[name].push(samples[name]);
+  }
+  return Object.fromEntries(
+    names.map((n) => [n, { p50: median(perRound[n].map((s) => percentile(s, 0.5))), p95: median(perRound[n].map((s) => percentile(s, 0.95))) }]),
+  );
 }
-const trace = (id, memories) => ({ id, workspaceId: 'bench', task: `Task ${id}: ${memories[0].title}`, outcome: 'success', memories });
 
 const modelDir = resolve(process.env.RB_MODEL_DIR ?? '.models');
 const dir = await mkdtemp(join(tmpdir(), 'rb-chroma-bench-'));
-const [server, embedder] = await Promise.all([startChroma({ path: dir }), createEmbedder({ modelDir, cache: false })]);
-const open = (prefix, enableMemoryCache) =>
-  ChromaMemoryStore.open({ url: server.url, embedder, collectionPrefix: prefix, enableMemoryCache });
+const started = Date.now();
+const [server, embedder] = await Promise.all([startChroma({ path: join(dir, 'data') }), createEmbedder({ modelDir, cache: false })]);
+const client = new ChromaClient({ host: '127.0.0.1', port: server.port });
+const results = {};
+const opened = [];
+const openStore = (options = {}) => {
+  const store = new ChromaMemoryStore({ url: server.url, embedder, collectionPrefix: 'bench', ...options });
+  opened.push(store);
+  return store;
+};
+
+/** The chromadb collection holding a workspace's memories, found through the store's registry. */
+async function memoriesCollection(prefix, workspaceId) {
+  const registry = await client.getCollection({ name: `${prefix}-registry`, embeddingFunction: null });
+  const hash = createHash('sha256').update(workspaceId, 'utf8').digest('hex').slice(0, 32);
+  const { documents } = await registry.get({ ids: [`w.${hash}`], include: ['documents'] });
+  return client.getCollection({ name: JSON.parse(documents[0]).memories.name, embeddingFunction: null });
+}
 
 try {
-  // Add throughput.
-  const bank = Array.from({ length: MEMORIES }, (_, i) => memory(i));
-  const batched = await open('bank', true);
-  let start = performance.now();
-  for (let i = 0; i < bank.length; i += BATCH) await batched.addTrace(trace(`b${i}`, bank.slice(i, i + BATCH)));
-  const batchedRate = bank.length / ((performance.now() - start) / 1000);
-  const single = await open('single', true);
-  start = performance.now();
-  for (let i = 0; i < ONE_BY_ONE; i++) await single.addTrace(trace(`s${i}`, [bank[i]]));
-  const singleRate = ONE_BY_ONE / ((performance.now() - start) / 1000);
+  // Banks: embedded once (in memory), then restored into Chroma from backups, as a user moving a bank would.
+  log(`building a bank of ${BANK} memories with the real model...`);
+  const builder = new InMemoryMemoryStore({ embedder, retrieval: { lexicalWeight: 0 } });
+  const backups = { small: join(dir, 'bank-small'), large: join(dir, 'bank-large') };
+  for (let i = 0; i < BANK; i += 20) {
+    const memories = Array.from({ length: Math.min(20, BANK - i) }, (_, j) => memory(i + j));
+    await builder.addTrace({ workspaceId: 'bank', trace: { task: `Build step ${i}: ${memories[0].title}`, outcome: i % 140 === 0 ? 'failure' : 'success', memories } });
+    if (i + 20 === SMALL) await builder.backup({ workspaceId: 'bank', dir: backups.small });
+    if ((i + 20) % 2000 === 0) log(`  ${i + 20} memories embedded (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  }
+  await builder.backup({ workspaceId: 'bank', dir: backups.large });
+  await builder.close();
+  const loader = openStore();
+  const banks = [['bank-small', backups.small], ['bank-large', backups.large], ['writes-on', backups.small], ['writes-off', backups.small]];
+  for (const [workspaceId, backup] of banks) {
+    await loader.restore({ dir: backup, workspaceId });
+  }
+  log(`banks restored into Chroma (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 
-  // Zipf query stream: rank r drawn with probability proportional to 1 / r^s.
-  const distinct = Array.from({ length: DISTINCT }, (_, i) => `how to handle ${pick(SUBJECTS)} that ${pick(ACTIONS)} (${i})`);
-  const weights = distinct.map((_, r) => 1 / (r + 1) ** ZIPF_S);
-  const total = weights.reduce((a, b) => a + b, 0);
-  const draw = () => {
-    let x = random() * total;
-    for (let r = 0; r < weights.length; r++) if ((x -= weights[r]) <= 0) return distinct[r];
-    return distinct.at(-1);
-  };
-  const stream = Array.from({ length: QUERIES }, draw);
-
-  const run = async (enableMemoryCache) => {
-    const store = await open('bank', enableMemoryCache);
-    const times = [];
-    for (const query of stream) {
-      const t = performance.now();
-      await store.retrieveMemories(query, { workspaceId: 'bench', k: 3 });
-      times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
-    const stats = store.getCacheStatistics();
-    return {
-      avg: times.reduce((a, b) => a + b, 0) / times.length,
-      p95: times[Math.floor(times.length * 0.95)],
-      hitRate: stats.retrievals?.hitRate ?? 0,
-      chroma: stats.chroma.queries + stats.chroma.gets,
+  // Retrieval latency against the floor, every query new (the caches of the store start cold for each).
+  results.retrieval = {};
+  const store = openStore();
+  const uncached = openStore({ enableMemoryCache: false });
+  let offset = 0;
+  for (const [label, workspaceId, size] of [['1k', 'bank-small', SMALL], ['10k', 'bank-large', BANK]]) {
+    const collection = await memoriesCollection('bench', workspaceId);
+    const floor = async (query) => {
+      const [vector] = await embedder.generateBatch([query]);
+      await collection.query({ queryEmbeddings: [Array.from(vector)], nResults: K, include: ['documents', 'distances'] });
     };
-  };
-  const off = await run(false);
-  const on = await run(true);
+    const warm = queries(20, (offset += 1000));
+    for (const query of warm) await Promise.all([floor(query), store.retrieve({ workspaceId, query, k: K }), uncached.retrieve({ workspaceId, query, k: K })]);
+    const base = (offset += 1000);
+    const measured = await interleaved(
+      {
+        floor,
+        store: (query) => store.retrieve({ workspaceId, query, k: K }),
+        'store, caches off': (query) => uncached.retrieve({ workspaceId, query, k: K }),
+      },
+      (round) => queries(PER_ROUND, base + round * PER_ROUND),
+      ROUNDS,
+    );
+    results.retrieval[label] = { size, ...measured };
+    log(`retrieval at ${label}: floor p50 ${f1(measured.floor.p50)} ms, store p50 ${f1(measured.store.p50)} ms`);
+  }
 
-  const f = (n, d = 1) => n.toFixed(d);
-  console.log(`bank ${MEMORIES} memories, ${QUERIES} queries (Zipf s=${ZIPF_S} over ${DISTINCT} distinct), k=3, Chroma ${server.url}`);
-  console.log('| retrieval | avg ms | p95 ms | hit rate | Chroma requests |');
-  console.log('|---|---|---|---|---|');
-  console.log(`| cache off | ${f(off.avg)} | ${f(off.p95)} | - | ${off.chroma} |`);
-  console.log(`| cache on | ${f(on.avg)} | ${f(on.p95)} | ${f(on.hitRate, 0)}% | ${on.chroma} |`);
-  console.log(`| ratio | ${f(off.avg / on.avg, 2)}x faster | ${f(off.p95 / on.p95, 2)}x | | ${f(100 * (1 - on.chroma / off.chroma), 0)}% fewer |`);
-  console.log('');
-  console.log('| add | memories/s |');
-  console.log('|---|---|');
-  console.log(`| one memory per addTrace (${ONE_BY_ONE}) | ${f(singleRate)} |`);
-  console.log(`| ${BATCH} memories per addTrace (${MEMORIES}) | ${f(batchedRate)} |`);
-  console.log(`| ratio | ${f(batchedRate / singleRate, 2)}x |`);
+  // The Chroma part alone at 1k and 100k synthetic vectors.
+  results.synthetic = {};
+  if (SYNTHETIC > 0) {
+    const backend = new ChromaBackend({ url: server.url, collectionPrefix: 'synthetic', enableMemoryCache: false });
+    await backend.open({ model: 'bench/random-unit-vectors', dimension: 384 });
+    const rows = async function* (n) {
+      for (let i = 0; i < n; i += 1000) {
+        yield Array.from({ length: Math.min(1000, n - i) }, (_, j) => {
+          const m = memory((i + j) % 20_000);
+          return {
+            record: { ...m, id: `s${i + j}`, createdAt: '2026-01-01T00:00:00.000Z', traceId: 't', workspaceId: 'x', outcome: 'success' },
+            vector: randomUnit(384),
+          };
+        });
+      }
+    };
+    for (const [label, n] of [['1k', 1000], [`${SYNTHETIC / 1000}k`, SYNTHETIC]].filter(([, n], i) => i === 0 || n !== 1000)) {
+      const workspaceId = `synthetic-${label}`;
+      const loadStarted = Date.now();
+      await backend.replaceWorkspace({ workspaceId, memories: rows(n), traces: rows(0) });
+      log(`${n} synthetic vectors loaded in ${((Date.now() - loadStarted) / 1000).toFixed(0)} s`);
+      const collection = await memoriesCollection('synthetic', workspaceId);
+      const contenders = {
+        'chromadb client': (vector) => collection.query({ queryEmbeddings: [Array.from(vector)], nResults: 50, include: ['documents', 'distances'] }),
+        'ChromaBackend.queryMemories': (vector) => backend.queryMemories({ workspaceId, vector, limit: 50, filter: {} }),
+      };
+      for (let i = 0; i < 20; i++) for (const run of Object.values(contenders)) await run(randomUnit(384));
+      results.synthetic[label] = { size: n, ...(await interleaved(contenders, () => Array.from({ length: PER_ROUND }, () => randomUnit(384)), ROUNDS)) };
+    }
+    await backend.close();
+  }
+
+  // Cache on vs off over three streams, fresh stores for each. With writes, each store writes the same memories into
+  // its own copy of the bank, so each keeps its lexical index current itself, as a lone server process does.
+  results.cache = {};
+  const distinct = queries(300, 500_000);
+  const streams = [
+    ['read-only Zipf', ['bank-small', 'bank-small'], zipfStream(distinct, STREAM), false],
+    ['Zipf with surface variants', ['bank-small', 'bank-small'], zipfStream(distinct, STREAM).map(surfaceVariant), false],
+    ['Zipf, one addTrace every 5 queries', ['writes-on', 'writes-off'], zipfStream(distinct, STREAM), true],
+  ];
+  let added = 30_000;
+  for (const [name, [onWorkspace, offWorkspace], stream, writes] of streams) {
+    const on = openStore();
+    const off = openStore({ enableMemoryCache: false });
+    const workspaceOf = { on: onWorkspace, off: offWorkspace };
+    // Each store's lexical index is built before timing (it is per store, and not what this measures).
+    await Promise.all([on.retrieve({ workspaceId: onWorkspace, query: 'warm up' }), off.retrieve({ workspaceId: offWorkspace, query: 'warm up' })]);
+    const before = { on: on.getCacheStatistics(), off: off.getCacheStatistics() };
+    const latency = { on: [], off: [] };
+    for (let i = 0; i < stream.length; i++) {
+      if (writes && i > 0 && i % 5 === 0) {
+        const m = { ...memory(added % 20_000), id: `added-${added++}` };
+        for (const [store, workspaceId] of [[on, onWorkspace], [off, offWorkspace]]) {
+          await store.addTrace({ workspaceId, trace: { task: `Stream task ${i}`, outcome: 'success', memories: [m] } });
+        }
+      }
+      for (const which of i % 2 === 0 ? ['on', 'off'] : ['off', 'on']) {
+        const t0 = now();
+        await (which === 'on' ? on : off).retrieve({ workspaceId: workspaceOf[which], query: stream[i], k: K });
+        latency[which].push(now() - t0);
+      }
+    }
+    const after = on.getCacheStatistics();
+    const hits = after.retrievals.hits - before.on.retrievals.hits;
+    const lookups = hits + after.retrievals.misses - before.on.retrievals.misses;
+    const chroma = (stats, previous) => Object.values(stats.requests).reduce((a, b) => a + b, 0) - Object.values(previous.requests).reduce((a, b) => a + b, 0);
+    results.cache[name] = {
+      queries: stream.length,
+      hitRate: hits / lookups,
+      embeddingHitRate: (after.queryEmbeddings.hits - before.on.queryEmbeddings.hits) / stream.length,
+      meanMs: { on: mean(latency.on), off: mean(latency.off) },
+      p95Ms: { on: percentile(latency.on, 0.95), off: percentile(latency.off, 0.95) },
+      chromaRequestsPerQuery: { on: chroma(after, before.on) / stream.length, off: chroma(off.getCacheStatistics(), before.off) / stream.length },
+    };
+    log(`${name}: hit rate ${(100 * hits / lookups).toFixed(0)}%, mean ${f1(mean(latency.on))} ms on vs ${f1(mean(latency.off))} ms off`);
+    await Promise.all([on.close(), off.close()]);
+  }
+
+  // Add throughput: one memory per addTrace vs 20 per addTrace, interleaved rounds, into a workspace that exists.
+  const adder = openStore();
+  await adder.addTrace({ workspaceId: 'adds', trace: { task: 'warm up', outcome: 'success', memories: [memory(0)] } });
+  let next = 40_000;
+  const fresh = (n) => Array.from({ length: n }, () => ({ ...memory(next % 20_000), id: `add-${next++}` }));
+  const rates = { 'one memory per call': [], '20 memories per call': [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const runs = {
+      'one memory per call': async () => {
+        for (let i = 0; i < 10; i++) await adder.addTrace({ workspaceId: 'adds', trace: { task: `Single ${next}`, outcome: 'success', memories: fresh(1) } });
+        return 10;
+      },
+      '20 memories per call': async () => {
+        for (let i = 0; i < 2; i++) await adder.addTrace({ workspaceId: 'adds', trace: { task: `Batch ${next}`, outcome: 'success', memories: fresh(20) } });
+        return 40;
+      },
+    };
+    for (const name of round % 2 === 0 ? Object.keys(runs) : Object.keys(runs).reverse()) {
+      const t0 = now();
+      const count = await runs[name]();
+      rates[name].push(count / ((now() - t0) / 1000));
+    }
+  }
+  results.add = Object.fromEntries(Object.entries(rates).map(([name, values]) => [name, median(values)]));
 } finally {
-  await server.stop();
+  await Promise.allSettled(opened.map((s) => s.close()));
   await embedder.dispose();
+  await server.stop();
   await rm(dir, { recursive: true, force: true });
+}
+
+results.seconds = (Date.now() - started) / 1000;
+if (json) {
+  console.log(JSON.stringify(results, null, 2));
+} else {
+  console.log('\n| retrieval (k = 5, real model) | floor p50 | floor p95 | store p50 | store p95 | store / floor p50 | caches off p50 | caches off / floor |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const [label, r] of Object.entries(results.retrieval)) {
+    const off = r['store, caches off'];
+    console.log(`| ${label} memories | ${f1(r.floor.p50)} ms | ${f1(r.floor.p95)} ms | ${f1(r.store.p50)} ms | ${f1(r.store.p95)} ms | ${f2(r.store.p50 / r.floor.p50)}x | ${f1(off.p50)} ms | ${f2(off.p50 / r.floor.p50)}x |`);
+  }
+  const synth = Object.entries(results.synthetic);
+  if (synth.length > 0) {
+    console.log('\n| Chroma part, 50 candidates (synthetic vectors) | chromadb client p50 | p95 | ChromaBackend.queryMemories p50 | p95 |');
+    console.log('|---|---|---|---|---|');
+    for (const [label, r] of synth) {
+      const [client, backend] = [r['chromadb client'], r['ChromaBackend.queryMemories']];
+      console.log(`| ${label} | ${f1(client.p50)} ms | ${f1(client.p95)} ms | ${f1(backend.p50)} ms | ${f1(backend.p95)} ms |`);
+    }
+    if (synth.length > 1) {
+      const [small, large] = synth.map(([, r]) => r['ChromaBackend.queryMemories'].p50);
+      console.log(`p50 at ${synth[1][0]} / p50 at 1k: ${f2(large / small)}x`);
+    }
+  }
+  console.log('\n| stream (k = 5, 1k memories) | retrieval cache hits | query embeddings cached | mean on | mean off | off / on | Chroma requests per query on / off |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const [name, c] of Object.entries(results.cache)) {
+    console.log(
+      `| ${name} | ${(100 * c.hitRate).toFixed(0)}% | ${(100 * c.embeddingHitRate).toFixed(0)}% | ${f1(c.meanMs.on)} ms | ${f1(c.meanMs.off)} ms | ${f2(c.meanMs.off / c.meanMs.on)}x | ${f2(c.chromaRequestsPerQuery.on)} / ${f2(c.chromaRequestsPerQuery.off)} |`,
+    );
+  }
+  const [single, batched] = Object.values(results.add);
+  console.log(`\n| add | memories/s |\n|---|---|\n| one memory per addTrace | ${f1(single)} |\n| 20 memories per addTrace | ${f1(batched)} |\n| ratio | ${f2(batched / single)}x |`);
+  console.log(`\n${ROUNDS} interleaved rounds of ${PER_ROUND} queries; streams of ${STREAM} queries over 300 distinct; ${results.seconds.toFixed(0)} s in all.`);
 }

@@ -1,27 +1,11 @@
 import type { MemoryFilter, MemoryItem, Outcome, ScanPage, ScanRequest, ScoredMemory, Trace, Vector } from '@rb/memory';
-import type { ChromaApi, GetResult } from './chroma-api.js';
+import type { BackendState } from './backend-state.js';
+import type { GetResult } from './chroma-api.js';
 import { anyOf, derivedKey, filterWhere, unitVector, type Where } from './chroma-records.js';
-import type { RecordCache } from './record-cache.js';
-import type { Candidate, RetrievalCache } from './retrieval-cache.js';
+import type { Candidate } from './retrieval-cache.js';
 import { ScanSnapshots } from './scan-snapshots.js';
 import type { WorkspaceCollections } from './workspace-registry.js';
-import type { WriteGenerations } from './write-generations.js';
 
-/** What the reads share with the rest of the backend. */
-export interface ReadContext {
-  api: ChromaApi;
-  generations: WriteGenerations;
-  retrievals: RetrievalCache | undefined;
-  records: RecordCache | undefined;
-  /** Trace ids of writes in flight that did not exist before: not visible until their write completes. */
-  pendingTraces: Map<string, Set<string>>;
-  /**
-   * Runs `read` on the workspace's collections (after repairing what a failed write of this process left), or returns
-   * `missing()` when the workspace has none. A collection that vanished (another process replaced or dropped the
-   * workspace) is looked up again once.
-   */
-  onWorkspace<T>(workspaceId: string, read: (collections: WorkspaceCollections) => Promise<T>, missing: () => T): Promise<T>;
-}
 
 const CHILDREN_CHUNK = 50;
 
@@ -29,25 +13,25 @@ const CHILDREN_CHUNK = 50;
 export class ChromaReads {
   private readonly scans = new ScanSnapshots();
 
-  constructor(private readonly context: ReadContext) {}
+  constructor(private readonly state: BackendState) {}
 
   async queryMemories(request: { workspaceId: string; vector: Float32Array; limit: number; filter: MemoryFilter }): Promise<ScoredMemory[]> {
     const { workspaceId, vector, limit, filter } = request;
-    const { retrievals } = this.context;
+    const { retrievals } = this.state;
     const key = retrievals?.key(workspaceId, vector, filter);
     const cached = key === undefined ? undefined : retrievals!.get(key, limit);
     if (cached) return cached.map(toScored);
-    return this.context.onWorkspace(
+    return this.onWorkspace(
       workspaceId,
       async ({ memories }) => {
-        const generation = this.context.generations.current(workspaceId);
+        const generation = this.state.generations.current(workspaceId);
         // With the cache on, a little more than asked: deletions then rarely shorten a cached list below a request.
         const fetched = key === undefined ? limit : limit + Math.max(5, Math.ceil(limit / 4));
         const where = filterWhere(filter);
-        const result = await this.context.api.query(memories.id, { vector, nResults: fetched, include: ['documents', 'distances'], ...(where ? { where } : {}) });
+        const result = await this.state.api.query(memories.id, { vector, nResults: fetched, include: ['documents', 'distances'], ...(where ? { where } : {}) });
         const ids = result.ids[0] ?? [];
         const rows: Candidate[] = ids.map((id, i) => ({ id, similarity: 1 - (result.distances?.[0]?.[i] ?? 2), document: result.documents?.[0]?.[i] ?? 'null' }));
-        if (key !== undefined && this.context.generations.current(workspaceId) === generation) {
+        if (key !== undefined && this.state.generations.current(workspaceId) === generation) {
           retrievals!.put(key, workspaceId, unitVector(vector), filter, rows, fetched);
         }
         return rows.slice(0, limit).map(toScored);
@@ -62,7 +46,7 @@ export class ChromaReads {
     withVectors: boolean;
   }): Promise<({ record: MemoryItem; vector?: Vector } | undefined)[]> {
     const { workspaceId, ids, withVectors } = request;
-    const { records } = this.context;
+    const { records } = this.state;
     const found = new Map<string, { document: string; vector: Float32Array | undefined }>();
     const missing: string[] = [];
     for (const id of new Set(ids)) {
@@ -71,12 +55,12 @@ export class ChromaReads {
       else missing.push(id);
     }
     if (missing.length > 0) {
-      await this.context.onWorkspace(
+      await this.onWorkspace(
         workspaceId,
         async ({ memories }) => {
-          const generation = this.context.generations.current(workspaceId);
-          const result = await this.context.api.get(memories.id, { ids: missing, include: withVectors ? ['documents', 'embeddings'] : ['documents'] });
-          const keep = this.context.generations.current(workspaceId) === generation;
+          const generation = this.state.generations.current(workspaceId);
+          const result = await this.state.api.get(memories.id, { ids: missing, include: withVectors ? ['documents', 'embeddings'] : ['documents'] });
+          const keep = this.state.generations.current(workspaceId) === generation;
           result.ids.forEach((id, i) => {
             const document = result.documents?.[i];
             if (!document) return;
@@ -99,12 +83,12 @@ export class ChromaReads {
 
   async getTraces(request: { workspaceId: string; ids: readonly string[] }): Promise<(Trace | undefined)[]> {
     const { workspaceId, ids } = request;
-    const documents = await this.context.onWorkspace(
+    const documents = await this.onWorkspace(
       workspaceId,
-      async ({ traces }) => byId(await this.context.api.get(traces.id, { ids: [...new Set(ids)], include: ['documents'] })),
+      async ({ traces }) => byId(await this.state.api.get(traces.id, { ids: [...new Set(ids)], include: ['documents'] })),
       () => new Map<string, string>(),
     );
-    const pending = this.context.pendingTraces.get(workspaceId);
+    const pending = this.state.pendingTraces.get(workspaceId);
     return ids.map((id) => {
       const document = documents.get(id);
       return document === undefined || pending?.has(id) ? undefined : (JSON.parse(document) as Trace);
@@ -114,14 +98,14 @@ export class ChromaReads {
   async findChildren(request: { workspaceId: string; ids: readonly string[] }): Promise<MemoryItem[]> {
     const { workspaceId } = request;
     const parents = [...new Set(request.ids)];
-    return this.context.onWorkspace(
+    return this.onWorkspace(
       workspaceId,
       async ({ memories }) => {
         const children = new Map<string, MemoryItem>();
         for (let i = 0; i < parents.length; i += CHILDREN_CHUNK) {
           const chunk = parents.slice(i, i + CHILDREN_CHUNK);
           const where = anyOf([{ parentId: { $in: chunk } }, ...chunk.map((id) => ({ [derivedKey(id)]: true }))])!;
-          const result = await this.context.api.get(memories.id, { where, include: ['documents'] });
+          const result = await this.state.api.get(memories.id, { where, include: ['documents'] });
           for (const [id, document] of byId(result)) children.set(id, JSON.parse(document) as MemoryItem);
         }
         return [...children.values()];
@@ -137,15 +121,15 @@ export class ChromaReads {
   async listTraces(request: { workspaceId: string; limit: number; after?: { createdAt: string; id: string }; outcome?: Outcome }): Promise<Trace[]> {
     const { workspaceId, limit, after, outcome } = request;
     const afterMs = after === undefined ? undefined : Date.parse(after.createdAt);
-    const pending = this.context.pendingTraces.get(workspaceId);
-    return this.context.onWorkspace(
+    const pending = this.state.pendingTraces.get(workspaceId);
+    return this.onWorkspace(
       workspaceId,
       async ({ traces }) => {
         const conditions: Where[] = [];
         if (outcome !== undefined) conditions.push({ outcome });
         if (afterMs !== undefined) conditions.push({ createdAt: { $lte: afterMs } });
         const where = conditions.length === 0 ? undefined : conditions.length === 1 ? conditions[0] : { $and: conditions };
-        const listed = await this.context.api.get(traces.id, { include: ['metadatas'], ...(where ? { where } : {}) });
+        const listed = await this.state.api.get(traces.id, { include: ['metadatas'], ...(where ? { where } : {}) });
         const order = listed.ids
           .map((id, i) => ({ id, at: Number(listed.metadatas?.[i]?.['createdAt']) }))
           .filter((row) => !pending?.has(row.id))
@@ -154,7 +138,7 @@ export class ChromaReads {
           .slice(0, limit)
           .map((row) => row.id);
         if (order.length === 0) return [];
-        const documents = byId(await this.context.api.get(traces.id, { ids: order, include: ['documents'] }));
+        const documents = byId(await this.state.api.get(traces.id, { ids: order, include: ['documents'] }));
         return order.flatMap((id) => (documents.has(id) ? [JSON.parse(documents.get(id)!) as Trace] : []));
       },
       () => [],
@@ -170,27 +154,32 @@ export class ChromaReads {
   }
 
   async count(request: { workspaceId: string }): Promise<{ memories: number; traces: number }> {
-    return this.context.onWorkspace(
+    return this.onWorkspace(
       request.workspaceId,
       async ({ memories, traces }) => {
-        const [m, t] = await Promise.all([this.context.api.count(memories.id), this.context.api.count(traces.id)]);
+        const [m, t] = await Promise.all([this.state.api.count(memories.id), this.state.api.count(traces.id)]);
         return { memories: m, traces: t };
       },
       () => ({ memories: 0, traces: 0 }),
     );
   }
 
+  /** Reads never create a workspace: one without collections reads as empty (`missing()`). */
+  private onWorkspace<T>(workspaceId: string, read: (collections: WorkspaceCollections) => Promise<T>, missing: () => T): Promise<T> {
+    return this.state.onWorkspace(workspaceId, false, read, missing);
+  }
+
   private async scan<R>(kind: 'memories' | 'traces', request: ScanRequest): Promise<ScanPage<R>> {
     const { workspaceId, withVectors, signal } = request;
-    return this.context.onWorkspace<ScanPage<R>>(
+    return this.onWorkspace<ScanPage<R>>(
       workspaceId,
       (collections) => {
         const collectionId = collections[kind].id;
         return this.scans.page<ScanPage<R>['rows'][number]>(
           request,
-          async () => (await this.context.api.get(collectionId, { include: [] }, signal)).ids,
+          async () => (await this.state.api.get(collectionId, { include: [] }, signal)).ids,
           async (ids) => {
-            const result = await this.context.api.get(collectionId, { ids, include: withVectors ? ['documents', 'embeddings'] : ['documents'] }, signal);
+            const result = await this.state.api.get(collectionId, { ids, include: withVectors ? ['documents', 'embeddings'] : ['documents'] }, signal);
             const at = new Map(result.ids.map((id, i) => [id, i]));
             return ids.flatMap((id) => {
               const i = at.get(id);

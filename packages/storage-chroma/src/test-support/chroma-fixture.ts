@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+// examples/basic.mjs imports @rb/embed-batch lazily because it is optional there; tests always have it.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createEmbedder, type Embedder } from '@rb/embed-batch';
 import type { MemoryEmbedder } from '@rb/memory';
 import { startChroma, type ChromaServer } from '../start-chroma.js';
