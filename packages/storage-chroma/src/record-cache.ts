@@ -1,3 +1,4 @@
+import { telemetry } from './telemetry.js';
 import { WorkspaceLru, type CacheFigures } from './workspace-lru.js';
 
 /** A memory as Chroma holds it: the JSON document (parsed anew for every caller) and, when read, its vector. */
@@ -24,6 +25,7 @@ export class RecordCache {
 
   put(workspaceId: string, id: string, record: CachedRecord): void {
     this.records.set(workspaceId, WorkspaceLru.key(workspaceId, id), record);
+    telemetry.instruments.memoriesCached.add(1);
   }
 
   delete(workspaceId: string, ids: readonly string[]): void {

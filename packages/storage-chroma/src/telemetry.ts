@@ -5,6 +5,6 @@ export const SCOPE = { name: '@rb/storage-chroma', version: '0.1.0' } as const;
 
 /** Spans and metrics of @rb/storage-chroma, under its own scope. */
 export const telemetry = createInstrumentation(SCOPE, (meter) => ({
-  /** `rb.memories.cached`: memory items put into the store's memory cache. */
+  /** `rb.memories.cached`: memory records put into the record cache (read from Chroma, or written by this store). */
   memoriesCached: createMemoriesCachedCounter(meter),
 }));
