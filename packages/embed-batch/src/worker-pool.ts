@@ -26,7 +26,7 @@ export interface PoolOptions {
 
 type Task = { op: 'tokenize'; texts: string[] } | { op: 'embed'; ids: Int32Array; lengths: Int32Array };
 type Reply = { id: number; error?: string; ids?: Int32Array; lengths?: Int32Array; data?: Float32Array };
-type Ready = { ready: true; dimension: number; maxLength: number } | { ready: false; error: string };
+type Ready = { ready: true; dimension: number } | { ready: false; error: string };
 
 interface Job {
   task: Task;
@@ -94,7 +94,6 @@ export class WorkerPool {
     private readonly model: WorkerModel,
     private readonly options: PoolOptions,
     readonly dimension: number,
-    readonly maxLength: number,
   ) {}
 
   /**
@@ -112,7 +111,7 @@ export class WorkerPool {
     try {
       const first = await launch();
       await Promise.all(Array.from({ length: size - 1 }, launch));
-      const pool = new WorkerPool(model, options, first.dimension, first.maxLength);
+      const pool = new WorkerPool(model, options, first.dimension);
       for (const worker of workers) pool.adopt(worker);
       return pool;
     } catch (error) {
@@ -300,7 +299,6 @@ function stop(worker: ChildProcess): Promise<void> {
 
 interface Loaded {
   dimension: number;
-  maxLength: number;
 }
 
 /**
@@ -313,7 +311,7 @@ function whenReady(worker: ChildProcess, model: WorkerModel, timeoutMs: number):
       reject(new EmbedError({ code: 'MODEL_LOAD_FAILED', message: `could not load ${model.model} (${model.dtype}): ${message}`, cause }));
     const onMessage = (m: Ready) => {
       cleanup();
-      if (m.ready) resolve({ dimension: m.dimension, maxLength: m.maxLength });
+      if (m.ready) resolve({ dimension: m.dimension });
       else fail(model.allowRemoteModels ? `${m.error} (downloading from ${redactUrl(model.remoteHost)})` : m.error);
     };
     const onError = (error: Error) => {

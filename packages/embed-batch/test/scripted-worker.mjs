@@ -13,7 +13,7 @@ process.on('message', (message) => {
     modelDir = message.modelDir;
     if (message.model === 'never-ready') return;
     if (message.model === 'load-fails') process.send({ ready: false, error: 'scripted load failure' });
-    else process.send({ ready: true, dimension: 3, maxLength: 512 });
+    else process.send({ ready: true, dimension: 3 });
     return;
   }
   const { id, op, texts, ids, lengths } = message;

@@ -4,7 +4,7 @@
 // aborts the whole process that hosts it. Its parent talks to it over the IPC channel (advanced serialization):
 //
 //   { op: 'load', model, modelDir, dtype, threads, spinning, allowRemoteModels, remoteHost }
-//                                      -> { ready: true, dimension, maxLength } or { ready: false, error }
+//                                      -> { ready: true, dimension } or { ready: false, error }
 //   { id, op: 'tokenize', texts }      -> { id, ids: Int32Array, lengths: Int32Array }  (all texts' ids, end to end)
 //   { id, op: 'embed', ids, lengths }  -> { id, data: Float32Array }                    (rows of `dimension` floats)
 //
@@ -107,7 +107,7 @@ process.on('message', async (message) => {
   if (message.op === 'load') {
     try {
       loaded = await load(message);
-      reply({ ready: true, dimension: loaded.dimension, maxLength: loaded.maxLength });
+      reply({ ready: true, dimension: loaded.dimension });
     } catch (error) {
       reply({ ready: false, error: error instanceof Error ? error.message : String(error) });
     }
