@@ -29,6 +29,15 @@ const rb = async (...args: string[]) => {
   return { ...result, json: result.code === 0 && args.includes('--json') ? (JSON.parse(result.stdout) as Json) : undefined };
 };
 
+it('refuses a file with bad lines (exit 2), naming each line, and writes none of it', async () => {
+  const bad = file('bad.jsonl', [memory('A fine lesson title', 'A perfectly valid lesson content that is long enough.'), '{oops', memory('x', 'too short')].join('\n'));
+  const result = await rb('ingest', bad, '--workspace', 'cli-bad');
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('line 2: not JSON');
+  expect(result.stderr).toContain('line 3.title');
+  // Nothing was written: the workspace list at the end of the next test has no trace of it.
+}, 120_000);
+
 it('ingests a JSON Lines file, retrieves from it, counts it, backs it up and restores it elsewhere', async () => {
   const lessons = file(
     'lessons.jsonl',
@@ -45,24 +54,14 @@ it('ingests a JSON Lines file, retrieves from it, counts it, backs it up and res
   expect(retrieved.code).toBe(0);
   expect(retrieved.json!['memories'][0].memory.title).toBe('Pin dependency versions');
 
-  const stats = await rb('stats', '--json');
-  expect(stats.json).toEqual(expect.objectContaining({ workspace: 'cli', memories: 2, traces: 2, memoriesByOutcome: { success: 1, failure: 1, partial: 0 } }));
-
   const backupDir = join(data.path, 'files', 'backup');
   expect((await rb('backup', backupDir, '--json')).json).toEqual(expect.objectContaining({ workspaceId: 'cli', counts: { memories: 2, traces: 2 } }));
   const restored = await rb('restore', backupDir, '--workspace', 'cli-restored', '--json');
   expect(restored.json).toEqual({ workspaceId: 'cli-restored', memories: 2, traces: 2 });
-  expect((await rb('stats', '--all', '--json')).json!['workspaces'].map((w: Json) => w['workspace'])).toEqual(['cli', 'cli-restored']);
+  const stats = (await rb('stats', '--all', '--json')).json!['workspaces'] as Json[];
+  expect(stats.map((w) => w['workspace'])).toEqual(['cli', 'cli-restored']);
+  expect(stats[0]).toEqual(expect.objectContaining({ memories: 2, traces: 2, memoriesByOutcome: { success: 1, failure: 1, partial: 0 } }));
 }, 240_000);
-
-it('refuses a file with bad lines (exit 2), naming each line, and writes none of it', async () => {
-  const bad = file('bad.jsonl', [memory('A fine lesson title', 'A perfectly valid lesson content that is long enough.'), '{oops', memory('x', 'too short')].join('\n'));
-  const result = await rb('ingest', bad);
-  expect(result.code).toBe(2);
-  expect(result.stderr).toContain('line 2: not JSON');
-  expect(result.stderr).toContain('line 3.title');
-  expect((await rb('stats', '--workspace', 'cli-bad', '--json')).json!['memories']).toBe(0);
-}, 120_000);
 
 it('says what to configure when learn has no LLM (exit 3)', async () => {
   const trajectory = file('trajectory.json', JSON.stringify({ task: 'Fix a flaky test', trajectory: 'Found a race, added a lock.' }));
