@@ -18,6 +18,7 @@
 import { AutoTokenizer, env, pipeline } from '@huggingface/transformers';
 import { createEmbedder, executionPlan, planBatches } from '@rb/embed-batch';
 import { execFileSync, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
@@ -54,10 +55,32 @@ env.allowRemoteModels = false;
 env.localModelPath = modelDir;
 const tokenizer = await AutoTokenizer.from_pretrained(MODEL);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const timed = async (fn) => {
+/**
+ * CPU seconds used so far by this process and by `pids` (Linux /proc; 10 ms ticks): the work a contender does, which,
+ * unlike its wall time, hardly moves when other programs share the cores.
+ */
+const TICK = 0.01;
+const cpuSeconds = (pids) => {
+  const own = process.cpuUsage();
+  let total = (own.user + own.system) / 1e6;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) * TICK;
+    } catch {
+      // not Linux, or gone: counted as nothing
+    }
+  }
+  return total;
+};
+const childPids = () =>
+  execFileSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').map(Number).filter((pid) => pid > 0);
+/** Wall and CPU seconds of one run; `pids` are the contender's processes. */
+const timed = async (fn, pids) => {
+  const cpu = cpuSeconds(pids);
   const start = performance.now();
   await fn();
-  return (performance.now() - start) / 1000;
+  return { wall: (performance.now() - start) / 1000, cpu: cpuSeconds(pids) - cpu };
 };
 
 /** P raw onnxruntime sessions of T threads, each in its own process, fed batch numbers two ahead from one queue. */
@@ -71,6 +94,7 @@ async function rawContender(workers, threads, { spinning = false, batchSize = 32
   let prepared;
   let count = 0;
   return {
+    pids: pool.map((w) => w.pid),
     name: `raw ${workers}x${threads}${spinning ? ' spin' : ''}${batchSize === 1 ? ' one-by-one' : ''}`,
     async prepare(texts) {
       if (prepared === texts) return;
@@ -109,10 +133,12 @@ async function rawContender(workers, threads, { spinning = false, batchSize = 32
 }
 
 async function oursContender(name, options) {
+  const before = new Set(childPids());
   const embedder = await createEmbedder({ modelDir, cache: false, ...options });
   return {
     name,
     embedder,
+    pids: childPids().filter((pid) => !before.has(pid)),
     prepare: () => Promise.resolve(),
     run: (texts) => embedder.generateBatch(texts),
     close: () => embedder.dispose(),
@@ -127,6 +153,7 @@ async function naiveContender(threads) {
   });
   return {
     name: `naive ${threads}t`,
+    pids: [],
     prepare: () => Promise.resolve(),
     async run(texts) {
       for (const t of texts) (await extractor(t, { pooling: 'mean', normalize: true })).dispose();
@@ -135,19 +162,24 @@ async function naiveContender(threads) {
   };
 }
 
-/** Runs every contender once per round, rotating the order; returns each one's texts/s per round. */
+/**
+ * Runs every contender once per round, rotating the order; returns each one's texts/s per round, and (as `.cpu`) its
+ * CPU milliseconds per text.
+ */
 async function measure(contenders, texts, onRun) {
   for (const c of contenders) await c.prepare(texts);
   for (const c of contenders) await c.run(texts.slice(0, 64)).catch(() => c.run(texts)); // warm-up
   const rates = new Map(contenders.map((c) => [c.name, []]));
+  const cpu = new Map(contenders.map((c) => [c.name, []]));
   for (let round = 0; round < rounds; round++) {
     const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]);
     for (const c of order) {
-      const seconds = await timed(() => (onRun ? onRun(c, () => c.run(texts)) : c.run(texts)));
-      rates.get(c.name).push(texts.length / seconds);
+      const took = await timed(() => (onRun ? onRun(c, () => c.run(texts)) : c.run(texts)), c.pids);
+      rates.get(c.name).push(texts.length / took.wall);
+      cpu.get(c.name).push((took.cpu * 1000) / texts.length);
     }
   }
-  return rates;
+  return Object.assign(rates, { cpu });
 }
 
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
@@ -181,12 +213,17 @@ async function headline() {
 
   console.log(`Embedding throughput, all-MiniLM-L6-v2 q4, ${count} texts of ${minWords}-${maxWords} words, ${cores} cores ` +
     `(default plan ${plan.workers} workers x ${plan.threads} thread), Node ${process.version}, median of ${rounds} interleaved rounds\n`);
-  console.log('| contender | texts/s (median) | rounds (min-max) | vs best raw | vs naive at equal threads |');
-  console.log('|---|---:|---:|---:|---:|');
+  const cpuMedians = new Map([...rates.cpu].map(([name, xs]) => [name, median(xs)]));
+  const rawCpu = cpuMedians.get(`raw ${cores}x1`);
+  console.log(`| contender | texts/s (median) | rounds (min-max) | vs best raw | vs naive at equal threads | CPU ms/text | raw ${cores}x1 CPU / its CPU |`);
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const [name, rate] of medians) {
     const naive = medians.get(`naive ${cores}t`);
     const spread = `${fmt(Math.min(...rates.get(name)))}-${fmt(Math.max(...rates.get(name)))}`;
-    console.log(`| ${name} | ${fmt(rate)} | ${spread} | ${(rate / bestRate).toFixed(2)} | ${(rate / naive).toFixed(2)}x |`);
+    console.log(
+      `| ${name} | ${fmt(rate)} | ${spread} | ${(rate / bestRate).toFixed(2)} | ${(rate / naive).toFixed(2)}x | ` +
+        `${cpuMedians.get(name).toFixed(1)} | ${(rawCpu / cpuMedians.get(name)).toFixed(2)} |`,
+    );
   }
   const p99 = median(delays.map((d) => d.p99));
   const max = Math.max(...delays.map((d) => d.max));
@@ -208,9 +245,12 @@ async function batchingStudy() {
   for (const [min, max] of lengths) {
     const rates = await measure(contenders, corpus(count, min, max));
     const base = median(rates.get('one-by-one'));
+    const baseCpu = median(rates.cpu.get('one-by-one'));
+    // texts/s (ratio to one-by-one), then the ratio of CPU per text (one-by-one's / its), which load moves far less
     const cells = contenders.map((c) => {
       const rate = median(rates.get(c.name));
-      return c.name === 'one-by-one' ? fmt(rate) : `${fmt(rate)} (${(rate / base).toFixed(2)}x)`;
+      if (c.name === 'one-by-one') return `${fmt(rate)} (${baseCpu.toFixed(1)} CPU ms/text)`;
+      return `${fmt(rate)} (${(rate / base).toFixed(2)}x; CPU ${(baseCpu / median(rates.cpu.get(c.name))).toFixed(2)}x)`;
     });
     console.log(`| ${min}-${max} | ${cells.join(' | ')} |`);
   }
@@ -220,14 +260,12 @@ async function batchingStudy() {
 /** RSS of a process holding only a default embedder after 200 texts, plus that of its worker processes, in MB. */
 function defaultRss() {
   const script = `import { createEmbedder } from '@rb/embed-batch';
-import { execFileSync, fork } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 const e = await createEmbedder({ modelDir: ${JSON.stringify(modelDir)} });
 await e.generateBatch(Array.from({ length: 200 }, (_, i) => 'a text to embed, number ' + i));
 const workers = execFileSync('ps', ['-o', 'rss=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
   .split('\\n').map((l) => l.trim().split(/\\s+/)).filter(([kb, comm]) => Number(kb) > 0 && comm !== 'ps').map(([kb]) => Number(kb) / 1024);
-console.log(JSON.stringify({ caller: process.memoryUsage().rss / 1e6 * 1e6 / 1048576, workers }));
+console.log(JSON.stringify({ caller: process.memoryUsage().rss / 1048576, workers }));
 await e.dispose();`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: import.meta.dirname });
   const { caller, workers } = JSON.parse(out);
