@@ -51,8 +51,9 @@ export const DEFAULT_MIN_SCORES: Readonly<Record<string, number>> = Object.freez
     'onnx-community/all-MiniLM-L6-v2-ONNX': 0.37,
     'Xenova/all-MiniLM-L6-v2': 0.37,
     'sentence-transformers/all-MiniLM-L6-v2': 0.37,
-    // The toy embedder of `@rb/memory/testing` (word overlap): unrelated texts score about 0.
-    'rb-test/hashed-words': 0.2,
+    // The toy embedder of `@rb/memory/testing` (word overlap): unrelated texts score about 0, a paraphrase of the
+    // same lesson about 0.13 cosine plus 0.2 x its BM25 share, so 0.15 separates the two at lexicalWeight 0.2.
+    'rb-test/hashed-words': 0.15,
   }),
 );
 
