@@ -2,6 +2,7 @@ import { MemoryError } from '@rb/memory';
 import type { ChromaApi } from './chroma-api.js';
 import { isNotFound } from './errors.js';
 import type { RecordCache } from './record-cache.js';
+import type { RecordWarmup } from './record-warmup.js';
 import type { RetrievalCache } from './retrieval-cache.js';
 import type { WorkspaceCollections, WorkspaceRegistry } from './workspace-registry.js';
 import type { WriteGenerations } from './write-generations.js';
@@ -24,6 +25,8 @@ export class BackendState {
   journalsRef: WriteJournals | undefined;
   /** Trace ids of writes in flight that did not exist before: not visible until their write completes. */
   readonly pendingTraces = new Map<string, Set<string>>();
+  /** Loads whole workspaces into the record cache (with the cache on). */
+  warmup: RecordWarmup | undefined;
   private readonly leftovers = new Map<string, Leftover[]>();
   private readonly inBackground = new Set<Promise<unknown>>();
 
@@ -97,13 +100,20 @@ export class BackendState {
   /** Forgets where the workspace's collections are and what the caches hold of it. */
   forgetWorkspace(workspaceId: string): void {
     this.registryRef?.forget(workspaceId);
+    this.dropCached(workspaceId);
+  }
+
+  /** Drops what the caches hold of the workspace (its records, its retrievals, its warm-up). */
+  dropCached(workspaceId: string): void {
     this.retrievals?.dropWorkspace(workspaceId);
     this.records?.dropWorkspace(workspaceId);
+    this.warmup?.forget(workspaceId);
   }
 
   clearCaches(): void {
     this.retrievals?.clear();
     this.records?.clear();
+    this.warmup?.clear();
   }
 }
 

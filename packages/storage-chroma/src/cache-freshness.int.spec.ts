@@ -136,4 +136,22 @@ describe('no cache serves what an acknowledged write changed (reads held 300 ms 
     expect(dense(await store.retrieve({ workspaceId, query, k: 2, minScore: 0 }))).toEqual(first);
     expect(queries()).toBe(before);
   });
+
+  it('loads a queried workspace into the record cache, then asks Chroma for ids and distances only', async () => {
+    const reader = await ChromaMemoryStore.open({ url: proxy.url, embedder, collectionPrefix: 'fresh' });
+    try {
+      const { workspaceId } = await seeded(writer);
+      await reader.retrieve({ workspaceId, query: 'sort a python list' }); // starts the warm-up
+      const deadline = Date.now() + 10_000;
+      while ((reader.getCacheStatistics().records?.size ?? 0) < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const from = proxy.requests.length;
+      const results = await reader.retrieve({ workspaceId, query: 'read the schema of the sql table', k: 4, minScore: 0 });
+      const sent = proxy.requests.slice(from);
+      expect(sent.map((r) => r.path.split('/').pop())).toEqual(['query']);
+      expect(sent[0]!.body).toContain('"include":["distances"]');
+      expect(results[0]?.memory.title).toBe(LESSONS.schema.title);
+    } finally {
+      await reader.close();
+    }
+  });
 });

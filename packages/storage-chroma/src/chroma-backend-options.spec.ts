@@ -22,7 +22,7 @@ describe('resolveBackendOptions', () => {
     delete process.env['CHROMA_URL'];
     const resolved = resolveBackendOptions({});
     expect(resolved.connection).toMatchObject({ displayUrl: 'http://127.0.0.1:8000', requestTimeoutMs: 10_000, tenant: 'default_tenant', database: 'default_database' });
-    expect(resolved).toMatchObject({ collectionPrefix: 'reasoningbank', cache: { enabled: true, size: 1000, recordSize: 10_000, ttlMs: 60_000 }, staleWriteMs: 600_000 });
+    expect(resolved).toMatchObject({ collectionPrefix: 'reasoningbank', cache: { enabled: true, size: 1000, recordSize: 10_000, ttlMs: 300_000 }, staleWriteMs: 600_000 });
   });
 
   it('takes CHROMA_URL when no url is given, and names it when it is bad', () => {

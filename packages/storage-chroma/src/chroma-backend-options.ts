@@ -34,7 +34,8 @@ export interface ChromaBackendOptions {
   recordCacheSize?: number;
   /**
    * Seconds a cache entry lives: how stale a cache may get when ANOTHER process writes to the same Chroma and no
-   * `invalidation` seam connects the two (this store's own writes update or drop its entries at once). Defaults to `60`.
+   * `invalidation` seam connects the two (this store's own writes update or drop its entries at once). A queried
+   * workspace that fits the record cache is reloaded into it this often. Defaults to `300`.
    */
   cacheTtlSeconds?: number;
   /**
@@ -83,7 +84,7 @@ export function resolveBackendOptions(options: ChromaBackendOptions | undefined,
     }
     headers['authorization'] = authorization;
   }
-  const ttlSeconds = read.number('cacheTtlSeconds', { default: 60, above: 0, allowInfinity: true });
+  const ttlSeconds = read.number('cacheTtlSeconds', { default: 300, above: 0, allowInfinity: true });
   return {
     connection: {
       baseUrl,

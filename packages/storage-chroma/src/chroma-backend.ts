@@ -21,6 +21,7 @@ import { ChromaReads } from './chroma-reads.js';
 import { ChromaWrites } from './chroma-writes.js';
 import { processOwner } from './process-identity.js';
 import { RecordCache } from './record-cache.js';
+import { RecordWarmup } from './record-warmup.js';
 import { RetrievalCache } from './retrieval-cache.js';
 import type { CacheFigures } from './workspace-lru.js';
 import { WorkspaceRegistry } from './workspace-registry.js';
@@ -65,6 +66,11 @@ export class ChromaBackend implements MemoryBackend {
       cache.enabled ? new RetrievalCache(cache.size, cache.ttlMs) : undefined,
       cache.enabled ? new RecordCache(cache.recordSize, cache.ttlMs) : undefined,
     );
+    if (cache.enabled) {
+      this.state.warmup = new RecordWarmup(this.state.api, this.state.records!, this.state.generations, cache.recordSize, cache.ttlMs, (work) =>
+        this.state.background(work),
+      );
+    }
     this.reads = new ChromaReads(this.state);
     this.writes = new ChromaWrites(this.state);
   }
@@ -151,10 +157,11 @@ export class ChromaBackend implements MemoryBackend {
 
   /** Another process changed the workspace: what this backend cached of it, and where its collections are, may be stale. */
   invalidate(event: { workspaceId: string; memoryIds?: readonly string[] }): void {
-    const { generations, registryRef, retrievals, records } = this.state;
+    const { generations, registryRef, retrievals, records, warmup } = this.state;
     generations.bump(event.workspaceId);
     registryRef?.forget(event.workspaceId);
     retrievals?.dropWorkspace(event.workspaceId);
+    warmup?.forget(event.workspaceId);
     if (event.memoryIds) records?.delete(event.workspaceId, event.memoryIds);
     else records?.dropWorkspace(event.workspaceId);
   }
@@ -169,6 +176,7 @@ export class ChromaBackend implements MemoryBackend {
   }
 
   async close(): Promise<void> {
+    this.state.warmup?.stop();
     await this.state.drain();
     LIVE.delete(this.instance);
     this.opened = undefined;

@@ -1,6 +1,6 @@
 import type { MemoryFilter, MemoryItem, Outcome, ScanPage, ScanRequest, ScoredMemory, Trace, Vector } from '@rb/memory';
 import type { BackendState } from './backend-state.js';
-import type { GetResult } from './chroma-api.js';
+import type { GetResult, Include } from './chroma-api.js';
 import { anyOf, derivedKey, filterWhere, unitVector, type Where } from './chroma-records.js';
 import type { Candidate } from './retrieval-cache.js';
 import { ScanSnapshots } from './scan-snapshots.js';
@@ -28,16 +28,47 @@ export class ChromaReads {
         // With the cache on, a little more than asked: deletions then rarely shorten a cached list below a request.
         const fetched = key === undefined ? limit : limit + Math.max(5, Math.ceil(limit / 4));
         const where = filterWhere(filter);
-        const result = await this.state.api.query(memories.id, { vector, nResults: fetched, include: ['documents', 'distances'], ...(where ? { where } : {}) });
+        // A warm workspace's documents are in the record cache: Chroma then sends ids and distances only.
+        const warm = this.state.warmup?.isWarm(workspaceId) === true;
+        this.state.warmup?.touch(workspaceId, memories.id);
+        const include: Include[] = warm ? ['distances'] : ['documents', 'distances'];
+        const result = await this.state.api.query(memories.id, { vector, nResults: fetched, include, ...(where ? { where } : {}) });
         const ids = result.ids[0] ?? [];
-        const rows: Candidate[] = ids.map((id, i) => ({ id, similarity: 1 - (result.distances?.[0]?.[i] ?? 2), document: result.documents?.[0]?.[i] ?? 'null' }));
-        if (key !== undefined && this.state.generations.current(workspaceId) === generation) {
+        const documents = warm ? await this.documentsOf(workspaceId, memories.id, ids, generation) : result.documents?.[0];
+        const rows: Candidate[] = [];
+        ids.forEach((id, i) => {
+          const document = documents instanceof Map ? documents.get(id) : documents?.[i];
+          if (document) rows.push({ id, similarity: 1 - (result.distances?.[0]?.[i] ?? 2), document });
+        });
+        if (key !== undefined && rows.length === ids.length && this.state.generations.current(workspaceId) === generation) {
           retrievals!.put(key, workspaceId, unitVector(vector), filter, rows, fetched);
         }
         return rows.slice(0, limit).map(toScored);
       },
       () => [],
     );
+  }
+
+  /** Documents of `ids` from the record cache, the missing ones read from Chroma (and cached under the generation rule). */
+  private async documentsOf(workspaceId: string, collectionId: string, ids: readonly string[], generation: number): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const cached = this.state.records?.peek(workspaceId, id);
+      if (cached) found.set(id, cached.document);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      const result = await this.state.api.get(collectionId, { ids: missing, include: ['documents'] });
+      const keep = this.state.generations.current(workspaceId) === generation;
+      result.ids.forEach((id, i) => {
+        const document = result.documents?.[i];
+        if (!document) return;
+        found.set(id, document);
+        if (keep) this.state.records?.put(workspaceId, id, { document, vector: undefined });
+      });
+    }
+    return found;
   }
 
   async getMemories(request: {

@@ -158,8 +158,7 @@ export class ChromaWrites {
           throw new MemoryError({ code: 'BACKEND_ERROR', message: 'the workspace could not be created' });
         });
       } catch (error) {
-        this.state.retrievals?.dropWorkspace(workspaceId);
-        this.state.records?.dropWorkspace(workspaceId);
+        this.state.dropCached(workspaceId);
         throw error;
       }
     });

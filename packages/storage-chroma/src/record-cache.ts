@@ -23,6 +23,11 @@ export class RecordCache {
     return this.records.get(WorkspaceLru.key(workspaceId, id));
   }
 
+  /** Looks up without counting a hit or a miss (for reads that are not lookups of the caller's). */
+  peek(workspaceId: string, id: string): CachedRecord | undefined {
+    return this.records.peek(WorkspaceLru.key(workspaceId, id));
+  }
+
   put(workspaceId: string, id: string, record: CachedRecord): void {
     this.records.set(workspaceId, WorkspaceLru.key(workspaceId, id), record);
     telemetry.instruments.memoriesCached.add(1);

@@ -40,9 +40,9 @@ export class WorkspaceLru<V extends object> {
     return value;
   }
 
-  /** Looks up without counting or touching the LRU order. */
+  /** Looks up without counting a hit or a miss (an expired entry is not returned). */
   peek(key: string): V | undefined {
-    return this.lru.get(key, { updateAgeOnGet: false, allowStale: false });
+    return this.lru.get(key);
   }
 
   set(workspaceId: string, key: string, value: V): void {
