@@ -1,3 +1,4 @@
+import { describeSchemaIssue } from '@rb/errors';
 import type { z } from 'zod';
 import { invalidInput } from './errors.js';
 
@@ -8,24 +9,6 @@ import { invalidInput } from './errors.js';
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, root: string): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  let path = [...issue.path];
-  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) path = [...path, issue.keys[0]!];
-  const field = formatPath(root, path);
-  const message =
-    issue.code === 'unrecognized_keys' ? `${field} is not a known field` : `${field}: ${issue.message}`;
+  const { field, message } = describeSchemaIssue(result.error.issues[0]!, root);
   throw invalidInput(field, message);
-}
-
-/** `root` + `['memories', 1, 'title']` -> `root.memories[1].title`. */
-export function formatPath(root: string, path: readonly PropertyKey[]): string {
-  let out = root;
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else {
-      const name = String(part);
-      out += /^[A-Za-z_$][\w$]*$/.test(name) ? `${out === '' ? '' : '.'}${name}` : `[${JSON.stringify(name.slice(0, 100))}]`;
-    }
-  }
-  return out === '' ? 'input' : out;
 }

@@ -3,11 +3,11 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { describeSchemaIssue } from '@rb/errors';
 import type { z } from 'zod';
 import { MemoryError } from '../errors.js';
 import { MemoryItemSchema, type MemoryItem } from '../memory-item.js';
 import { BackupManifestSchema, type BackupManifest } from '../memory-store.js';
-import { formatPath } from '../parse-input.js';
 import { TraceSchema, type Trace } from '../trace.js';
 import { BACKUP_FORMAT, BackupRowSchema, MANIFEST, type BackupKind } from './backup-format.js';
 
@@ -33,9 +33,8 @@ export async function readManifest(dir: string): Promise<BackupManifest> {
   }
   const parsed = BackupManifestSchema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = formatPath(MANIFEST, issue.path);
-    throw invalid(`${field}: ${issue.message} (schema version ${String((value as { schemaVersion?: unknown }).schemaVersion)})`, field);
+    const { field, message } = describeSchemaIssue(parsed.error.issues[0]!, MANIFEST);
+    throw invalid(`${message} (schema version ${String((value as { schemaVersion?: unknown }).schemaVersion)})`, field);
   }
   return parsed.data;
 }
@@ -120,7 +119,6 @@ export async function* readRows<K extends BackupKind>(
 }
 
 function fieldError(at: string, issue: z.core.$ZodIssue): MemoryError {
-  const path = issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...issue.path, issue.keys[0]!] : issue.path;
-  const field = formatPath(at, path);
-  return invalid(`${field}: ${issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message}`, field);
+  const { field, message } = describeSchemaIssue(issue, at);
+  return invalid(message, field);
 }
