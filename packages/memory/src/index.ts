@@ -84,6 +84,7 @@ export type {
   ReplaceWorkspaceRequest,
 } from './backend/memory-backend.js';
 export { compileFilter } from './backend/compile-filter.js';
+export { dot, unitVector } from './backend/vector-math.js';
 export { BackendMemoryStore } from './store/backend-memory-store.js';
 export { createMemoryStore } from './store/create-memory-store.js';
 export type { MemoryStoreOptions } from './store/memory-store-options.js';

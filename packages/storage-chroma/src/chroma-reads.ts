@@ -1,7 +1,7 @@
-import type { MemoryFilter, MemoryItem, Outcome, ScanPage, ScanRequest, ScoredMemory, Trace, Vector } from '@rb/memory';
+import { unitVector, type MemoryFilter, type MemoryItem, type Outcome, type ScanPage, type ScanRequest, type ScoredMemory, type Trace, type Vector } from '@rb/memory';
 import type { BackendState } from './backend-state.js';
 import type { GetResult, Include } from './chroma-api.js';
-import { anyOf, derivedKey, filterWhere, unitVector, type Where } from './chroma-records.js';
+import { anyOf, derivedKey, filterWhere, type Where } from './chroma-records.js';
 import type { Candidate } from './retrieval-cache.js';
 import { ScanSnapshots } from './scan-snapshots.js';
 import type { WorkspaceCollections } from './workspace-registry.js';

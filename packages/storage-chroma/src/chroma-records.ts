@@ -57,19 +57,3 @@ export function packVector(vector: Vector): string {
 export function plainVector(vector: Vector): number[] {
   return Array.from(vector);
 }
-
-/** Scaled to length 1, so that a dot product is the cosine similarity (what Chroma's cosine space computes). */
-export function unitVector(vector: Vector): Float32Array {
-  let norm = 0;
-  for (let i = 0; i < vector.length; i++) norm += vector[i]! * vector[i]!;
-  norm = Math.sqrt(norm);
-  const out = new Float32Array(vector.length);
-  if (norm > 0) for (let i = 0; i < vector.length; i++) out[i] = vector[i]! / norm;
-  return out;
-}
-
-export function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
-}

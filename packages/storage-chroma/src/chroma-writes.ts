@@ -1,6 +1,6 @@
-import { MemoryError, type MemoryItem, type MemoryRow, type ReplaceWorkspaceRequest, type Trace, type TraceRow } from '@rb/memory';
+import { MemoryError, unitVector, type MemoryItem, type MemoryRow, type ReplaceWorkspaceRequest, type Trace, type TraceRow } from '@rb/memory';
 import type { BackendState } from './backend-state.js';
-import { memoryMetadata, traceMetadata, unitVector } from './chroma-records.js';
+import { memoryMetadata, traceMetadata } from './chroma-records.js';
 import type { WrittenMemory } from './retrieval-cache.js';
 import type { WorkspaceCollections } from './workspace-registry.js';
 import { storedRows, type WriteJournal } from './write-journal.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { MemoryItem } from '@rb/memory';
-import { dot, unitVector } from './chroma-records.js';
+import { dot, unitVector } from '@rb/memory';
 import { RetrievalCache, type Candidate } from './retrieval-cache.js';
 
 // The cache's promise: after any sequence of this store's writes, a list it serves is exactly what a query over the

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { compileFilter, type MemoryFilter, type MemoryItem } from '@rb/memory';
-import { dot } from './chroma-records.js';
+import { compileFilter, dot, type MemoryFilter, type MemoryItem } from '@rb/memory';
 import { WorkspaceLru, type CacheFigures } from './workspace-lru.js';
 
 /** A dense candidate as Chroma ranked it: the record's document (JSON) and its cosine similarity to the query. */

@@ -12,6 +12,7 @@ import type {
 } from '../backend/memory-backend.js';
 import { abortError } from '../store/abort.js';
 import { compileFilter } from '../backend/compile-filter.js';
+import { dot, unitVector } from '../backend/vector-math.js';
 import type { MemoryItem, Outcome } from '../memory-item.js';
 import type { Trace } from '../trace.js';
 
@@ -106,7 +107,7 @@ export class InMemoryBackend implements MemoryBackend {
   }): Promise<ScoredMemory[]> {
     const workspace = this.workspace(request.workspaceId, false);
     if (!workspace) return [];
-    const query = unit(request.vector);
+    const query = unitVector(request.vector);
     const matches = compileFilter(request.filter);
     const top: { stored: StoredMemory; similarity: number }[] = [];
     for (const stored of workspace.memories.values()) {
@@ -216,7 +217,7 @@ export class InMemoryBackend implements MemoryBackend {
 
   private toStoredMemory(row: MemoryRow): StoredMemory {
     const vector = this.toFloat32(row.vector);
-    return { record: clone(row.record), vector, unit: unit(vector) };
+    return { record: clone(row.record), vector, unit: unitVector(vector) };
   }
 
   private toFloat32(vector: Vector): Float32Array {
@@ -247,19 +248,4 @@ function scan<R extends { id: string }>(
 
 function compareDesc(a: string, b: string): number {
   return a < b ? 1 : a > b ? -1 : 0;
-}
-
-function unit(vector: ArrayLike<number>): Float32Array {
-  let norm = 0;
-  for (let i = 0; i < vector.length; i++) norm += vector[i]! * vector[i]!;
-  norm = Math.sqrt(norm);
-  const out = new Float32Array(vector.length);
-  if (norm > 0) for (let i = 0; i < vector.length; i++) out[i] = vector[i]! / norm;
-  return out;
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
 }
