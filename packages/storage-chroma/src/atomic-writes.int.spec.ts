@@ -4,20 +4,17 @@ import { createInterface } from 'node:readline';
 import type { MemoryItem, Trace } from '@rb/memory';
 import { createTestEmbedder } from '@rb/memory/testing';
 import { ChromaMemoryStore } from './chroma-memory-store.js';
-import { startChromaProxy, type ChromaProxy, type SeenRequest } from './test-support/chroma-proxy.js';
-import { startTestChroma } from './test-support/chroma-fixture.js';
+import type { SeenRequest } from './test-support/chroma-proxy.js';
+import { useChromaTestBed } from './test-support/chroma-fixture.js';
 import { compilePackage } from './test-support/compiled-package.js';
 import { LESSONS, rejection, traceOf } from './test-support/lessons.js';
 import { rawChroma } from './test-support/raw-chroma.js';
 
 const embedder = createTestEmbedder();
-let chroma: Awaited<ReturnType<typeof startTestChroma>>;
-let proxy: ChromaProxy;
-const stores: ChromaMemoryStore[] = [];
+const bed = useChromaTestBed();
 const open = async (prefix: string) => {
-  const store = await ChromaMemoryStore.open({ url: proxy.url, embedder, collectionPrefix: prefix });
-  stores.push(store);
-  return store;
+  const store = await ChromaMemoryStore.open({ url: bed.proxy.url, embedder, collectionPrefix: prefix });
+  return bed.track(store);
 };
 
 // The requests of one addTrace, told apart by what they carry.
@@ -26,17 +23,6 @@ const isTraceUpsert = (r: SeenRequest) => r.path.endsWith('/upsert') && r.body.i
 const isMemoryUpsert = (r: SeenRequest) => r.path.endsWith('/upsert') && r.body.includes('\\"description\\"') && !r.body.includes('"kind"');
 const isJournalEnd = (r: SeenRequest) => r.path.endsWith('/delete') && r.body.includes('"j.');
 
-beforeAll(async () => {
-  chroma = await startTestChroma();
-  proxy = await startChromaProxy(chroma.server.url);
-}, 60_000);
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((store) => store.close()));
-});
-afterAll(async () => {
-  await proxy?.close();
-  await chroma?.stop();
-}, 60_000);
 
 /** Every memory and trace of a workspace, read around the caches. */
 async function contents(store: ChromaMemoryStore, workspaceId: string) {
@@ -68,7 +54,7 @@ describe('addTrace is all or nothing', () => {
   it('leaves nothing visible when Chroma refuses the memories after taking the trace', async () => {
     const store = await open('refused');
     await store.addTrace(traceOf('w', [LESSONS.sort])); // the workspace exists
-    const removeRule = proxy.rule({ match: isMemoryUpsert, fail: 500, once: true });
+    const removeRule = bed.proxy.rule({ match: isMemoryUpsert, fail: 500, once: true });
     const error = await rejection(store.addTrace(traceOf('w', [{ ...LESSONS.pages, id: 'm-pages' }], { id: 't-pages' })));
     removeRule();
     expect(error).toMatchObject({ code: 'BACKEND_ERROR' });
@@ -76,7 +62,7 @@ describe('addTrace is all or nothing', () => {
     expect(await store.getMemories({ workspaceId: 'w', ids: ['m-pages'] })).toEqual([undefined]);
     expect((await store.listTraces({ workspaceId: 'w' })).traces).toHaveLength(1);
     expect(orphans(await contents(store, 'w'))).toEqual({ memories: 0, traces: 0 });
-    expect((await rawChroma(chroma.server.url, 'refused')).journals).toBe(0);
+    expect((await rawChroma(bed.chroma.server.url, 'refused')).journals).toBe(0);
   });
 
   it('keeps the earlier version of a retried trace when the retry fails', async () => {
@@ -84,12 +70,12 @@ describe('addTrace is all or nothing', () => {
     const request = traceOf('w', [{ ...LESSONS.schema, id: 'm-schema' }], { id: 't-schema' });
     await store.addTrace(request);
     const before = { trace: await store.getTrace({ workspaceId: 'w', id: 't-schema' }), memory: await store.getMemory({ workspaceId: 'w', id: 'm-schema' }) };
-    const removeRule = proxy.rule({ match: isMemoryUpsert, fail: 503, once: true });
+    const removeRule = bed.proxy.rule({ match: isMemoryUpsert, fail: 503, once: true });
     const changed = traceOf('w', [{ ...LESSONS.schema, id: 'm-schema', title: 'A changed title for the SQL lesson' }], { id: 't-schema', task: 'A changed task' });
     expect(await rejection(store.addTrace(changed))).toMatchObject({ code: 'BACKEND_UNAVAILABLE', isRetryable: true });
     removeRule();
-    const fresh = await ChromaMemoryStore.open({ url: proxy.url, embedder, collectionPrefix: 'retried', enableMemoryCache: false });
-    stores.push(fresh);
+    const fresh = await ChromaMemoryStore.open({ url: bed.proxy.url, embedder, collectionPrefix: 'retried', enableMemoryCache: false });
+    bed.track(fresh);
     for (const reader of [store, fresh]) {
       expect(await reader.getTrace({ workspaceId: 'w', id: 't-schema' })).toEqual(before.trace);
       expect(await reader.getMemory({ workspaceId: 'w', id: 'm-schema' })).toEqual(before.memory);
@@ -108,7 +94,7 @@ describe('addTrace is all or nothing', () => {
       const script = `
         import { ChromaMemoryStore } from ${JSON.stringify(join(compiled.dir, 'dist', 'chroma-memory-store.js'))};
         import { createTestEmbedder } from '@rb/memory/testing';
-        const store = await ChromaMemoryStore.open({ url: ${JSON.stringify(proxy.url)}, embedder: createTestEmbedder(), collectionPrefix: 'killed' });
+        const store = await ChromaMemoryStore.open({ url: ${JSON.stringify(bed.proxy.url)}, embedder: createTestEmbedder(), collectionPrefix: 'killed' });
         process.stdout.write('ready\\n');
         for (let i = 0; ; i++) {
           const memory = (n) => ({ title: 'Lesson ' + n + ' of run ' + i, description: 'Use when step ' + n + ' of a task fails.', content: 'Check the inputs of step ' + n + ' before retrying it, and log what changed in run ' + i + '.' });
@@ -118,12 +104,12 @@ describe('addTrace is all or nothing', () => {
       const exited = new Promise<string | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
       for await (const line of createInterface({ input: child.stdout! })) if (line === 'ready') break;
       let matches = 0;
-      const stop = proxy.onRequest((request) => {
+      const stop = bed.proxy.onRequest((request) => {
         if (killAt(request) && ++matches === 2) child.kill('SIGKILL');
       });
       const signal = await exited;
       stop();
-      await proxy.idle(); // what the writer had sent still lands, as it would on a real server
+      await bed.proxy.idle(); // what the writer had sent still lands, as it would on a real server
       return signal;
     }
 
@@ -138,17 +124,17 @@ describe('addTrace is all or nothing', () => {
         expect(await killWriter(killAt)).toBe('SIGKILL');
         const store = await open('killed');
         expect(orphans(await contents(store, 'w'))).toEqual({ memories: 0, traces: 0 });
-        expect((await rawChroma(chroma.server.url, 'killed')).journals).toBe(0);
+        expect((await rawChroma(bed.chroma.server.url, 'killed')).journals).toBe(0);
         await store.close();
       }
     }, 120_000);
 
     it('leaves a half-written trace before the repair (the test reaches the failure it guards against)', async () => {
       expect(await killWriter(isTraceUpsert)).toBe('SIGKILL');
-      const before = await rawChroma(chroma.server.url, 'killed');
+      const before = await rawChroma(bed.chroma.server.url, 'killed');
       expect(before.journals).toBe(1);
       const store = await open('killed');
-      expect((await rawChroma(chroma.server.url, 'killed')).journals).toBe(0);
+      expect((await rawChroma(bed.chroma.server.url, 'killed')).journals).toBe(0);
       expect(orphans(await contents(store, 'w'))).toEqual({ memories: 0, traces: 0 });
     }, 60_000);
   });

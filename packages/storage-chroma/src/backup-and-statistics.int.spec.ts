@@ -4,21 +4,17 @@ import { join } from 'node:path';
 import type { BackupManifest } from '@rb/memory';
 import { createTestEmbedder } from '@rb/memory/testing';
 import { ChromaMemoryStore } from './chroma-memory-store.js';
-import { startChromaProxy, type ChromaProxy } from './test-support/chroma-proxy.js';
-import { startTestChroma } from './test-support/chroma-fixture.js';
+import { useChromaTestBed } from './test-support/chroma-fixture.js';
 import { LESSONS, rejection, traceOf } from './test-support/lessons.js';
 import { rawChroma } from './test-support/raw-chroma.js';
 
 const embedder = createTestEmbedder();
-let chroma: Awaited<ReturnType<typeof startTestChroma>>;
-let proxy: ChromaProxy;
-const stores: ChromaMemoryStore[] = [];
+const bed = useChromaTestBed();
 const open = async (prefix: string) => {
-  const store = await ChromaMemoryStore.open({ url: proxy.url, embedder, collectionPrefix: prefix });
-  stores.push(store);
-  return store;
+  const store = await ChromaMemoryStore.open({ url: bed.proxy.url, embedder, collectionPrefix: prefix });
+  return bed.track(store);
 };
-const scratch = () => mkdtemp(join(chroma.dir, 'backup-'));
+const scratch = () => mkdtemp(join(bed.chroma.dir, 'backup-'));
 
 /** Rewrites a backup's memories file with `edit(lines)` and fixes the manifest, as someone crafting a backup would. */
 async function craft(dir: string, edit: (lines: string[]) => string[]): Promise<void> {
@@ -33,17 +29,6 @@ async function craft(dir: string, edit: (lines: string[]) => string[]): Promise<
 }
 
 jest.setTimeout(60_000);
-beforeAll(async () => {
-  chroma = await startTestChroma();
-  proxy = await startChromaProxy(chroma.server.url);
-}, 60_000);
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((store) => store.close()));
-});
-afterAll(async () => {
-  await proxy?.close();
-  await chroma?.stop();
-}, 60_000);
 
 describe('restore', () => {
   it('writes only the restoring workspace, even when the backup holds an id another workspace uses', async () => {
@@ -71,7 +56,7 @@ describe('restore', () => {
     await store.addTrace(traceOf('w', [{ ...LESSONS.docker, id: 'only' }]));
     const dir = await scratch();
     await store.backup({ workspaceId: 'w', dir });
-    const before = await rawChroma(chroma.server.url, 'validated');
+    const before = await rawChroma(bed.chroma.server.url, 'validated');
     // 1,200 valid rows, then one without createdAt: a restore that wrote as it read would leave 1,200 behind.
     await craft(dir, ([row]) => {
       const parsed = JSON.parse(row!) as { id: string; record: Record<string, unknown> };
@@ -82,7 +67,7 @@ describe('restore', () => {
     expect(await rejection(store.restore({ dir, mode: 'replace' }))).toMatchObject({ code: 'BACKUP_INVALID' });
     await rm(dir, { recursive: true, force: true });
     expect(await store.getStatistics({ workspaceId: 'w' })).toMatchObject({ memories: 1, traces: 1 });
-    expect(await rawChroma(chroma.server.url, 'validated')).toEqual(before);
+    expect(await rawChroma(bed.chroma.server.url, 'validated')).toEqual(before);
   });
 
   it('replaces the workspace all at once and drops what this store cached of it', async () => {
@@ -97,7 +82,7 @@ describe('restore', () => {
     await rm(dir, { recursive: true, force: true });
     expect((await store.retrieve({ workspaceId: 'w', query })).map((r) => r.memory.id)).toEqual(['new']);
     expect(await store.getMemory({ workspaceId: 'w', id: 'old' })).toBeUndefined();
-    expect((await rawChroma(chroma.server.url, 'replace')).collections).toHaveLength(5); // registry + 2 workspaces
+    expect((await rawChroma(bed.chroma.server.url, 'replace')).collections).toHaveLength(5); // registry + 2 workspaces
   });
 });
 
@@ -109,7 +94,7 @@ describe('backup', () => {
     const first = await store.backup({ workspaceId: 'w', dir });
     await store.addTrace(traceOf('w', [{ ...LESSONS.docker, id: 'second' }]));
     let gets = 0;
-    const removeRule = proxy.rule({ match: (r) => r.path.endsWith('/get') && r.body.includes('"embeddings"') && ++gets === 2, fail: 500 });
+    const removeRule = bed.proxy.rule({ match: (r) => r.path.endsWith('/get') && r.body.includes('"embeddings"') && ++gets === 2, fail: 500 });
     expect(await rejection(store.backup({ workspaceId: 'w', dir }))).toMatchObject({ code: 'BACKEND_ERROR' });
     removeRule();
     expect(await store.verifyBackup({ dir })).toEqual(first);

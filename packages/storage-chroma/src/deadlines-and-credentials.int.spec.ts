@@ -4,34 +4,19 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { MemoryError } from '@rb/memory';
 import { createTestEmbedder } from '@rb/memory/testing';
 import { ChromaMemoryStore } from './chroma-memory-store.js';
-import { startChromaProxy, type ChromaProxy } from './test-support/chroma-proxy.js';
-import { startTestChroma } from './test-support/chroma-fixture.js';
+import { useChromaTestBed } from './test-support/chroma-fixture.js';
 import { LESSONS, rejection, traceOf } from './test-support/lessons.js';
 
 const embedder = createTestEmbedder();
-let chroma: Awaited<ReturnType<typeof startTestChroma>>;
-let proxy: ChromaProxy;
-const stores: ChromaMemoryStore[] = [];
+const bed = useChromaTestBed();
 const open = async (options: Partial<ConstructorParameters<typeof ChromaMemoryStore>[0]>) => {
-  const store = await ChromaMemoryStore.open({ url: chroma.server.url, embedder, collectionPrefix: 'deadlines', ...options });
-  stores.push(store);
-  return store;
+  const store = await ChromaMemoryStore.open({ url: bed.chroma.server.url, embedder, collectionPrefix: 'deadlines', ...options });
+  return bed.track(store);
 };
 // The memories' upsert (the commit point of addTrace): its documents are memory records, and it is no journal.
 const memoryUpsert = (request: { path: string; body: string }) =>
   request.path.endsWith('/upsert') && request.body.includes('\\"description\\"') && !request.body.includes('"kind"');
 
-beforeAll(async () => {
-  chroma = await startTestChroma();
-  proxy = await startChromaProxy(chroma.server.url);
-}, 60_000);
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((store) => store.close()));
-});
-afterAll(async () => {
-  await proxy?.close();
-  await chroma?.stop();
-}, 60_000);
 
 describe('every call to Chroma has a deadline', () => {
   // A first write into new collections takes Chroma up to a second: the workspaces are made by a store with the
@@ -39,7 +24,7 @@ describe('every call to Chroma has a deadline', () => {
   it('fails addTrace, retrieve and getTrace with a retryable BACKEND_TIMEOUT while the server is stopped, then works again', async () => {
     const { traceId } = await (await open({})).addTrace(traceOf('w', [LESSONS.sort]));
     const store = await open({ requestTimeoutMs: 1000 });
-    process.kill(chroma.server.pid, 'SIGSTOP');
+    process.kill(bed.chroma.server.pid, 'SIGSTOP');
     let failedTrace: Promise<unknown>;
     try {
       for (const call of [
@@ -52,7 +37,7 @@ describe('every call to Chroma has a deadline', () => {
         expect(error).toMatchObject({ code: 'BACKEND_TIMEOUT', isRetryable: true, message: expect.stringContaining('within 1000 ms') });
       }
     } finally {
-      process.kill(chroma.server.pid, 'SIGCONT');
+      process.kill(bed.chroma.server.pid, 'SIGCONT');
     }
     await failedTrace!.catch(() => undefined);
     const after = await open({});
@@ -62,16 +47,16 @@ describe('every call to Chroma has a deadline', () => {
   }, 30_000);
 
   it('undoes an addTrace whose commit timed out although Chroma applied it: nothing of it stays visible', async () => {
-    await (await open({ url: proxy.url })).addTrace(traceOf('undo', [LESSONS.sort]));
-    const store = await open({ url: proxy.url, requestTimeoutMs: 2000 });
-    const removeRule = proxy.rule({ match: memoryUpsert, delayMs: 4000, once: true });
+    await (await open({ url: bed.proxy.url })).addTrace(traceOf('undo', [LESSONS.sort]));
+    const store = await open({ url: bed.proxy.url, requestTimeoutMs: 2000 });
+    const removeRule = bed.proxy.rule({ match: memoryUpsert, delayMs: 4000, once: true });
     try {
       const error = await rejection(store.addTrace(traceOf('undo', [{ ...LESSONS.docker, id: 'm-docker' }], { id: 't-docker' })));
       expect(error).toMatchObject({ code: 'BACKEND_TIMEOUT', isRetryable: true });
     } finally {
       removeRule();
     }
-    const fresh = await open({ url: proxy.url, enableMemoryCache: false });
+    const fresh = await open({ url: bed.proxy.url, enableMemoryCache: false });
     expect(await fresh.getTrace({ workspaceId: 'undo', id: 't-docker' })).toBeUndefined();
     expect(await fresh.getMemories({ workspaceId: 'undo', ids: ['m-docker'] })).toEqual([undefined]);
     const found = await fresh.retrieve({ workspaceId: 'undo', query: LESSONS.docker.content, minScore: 0, k: 10 });
@@ -92,14 +77,14 @@ describe('every call to Chroma has a deadline', () => {
 
 describe('a Chroma URL with credentials', () => {
   const SECRET = /s3cr|alice/;
-  const url = () => proxy.url.replace('http://', 'http://alice:s3cr%40t@');
+  const url = () => bed.proxy.url.replace('http://', 'http://alice:s3cr%40t@');
 
   it('sends them as Basic auth on every request, and sends the headers option', async () => {
-    const from = proxy.requests.length;
+    const from = bed.proxy.requests.length;
     const store = await open({ url: url(), headers: { 'X-Chroma-Token': 'token-1' } });
     await store.addTrace(traceOf('creds', [LESSONS.schema]));
     await store.retrieve({ workspaceId: 'creds', query: 'unknown column in a SQL query' });
-    const sent = proxy.requests.slice(from);
+    const sent = bed.proxy.requests.slice(from);
     expect(sent.length).toBeGreaterThan(3);
     for (const request of sent) {
       expect(request.headers['authorization']).toBe(`Basic ${Buffer.from('alice:s3cr@t').toString('base64')}`);
@@ -116,7 +101,7 @@ describe('a Chroma URL with credentials', () => {
       expect(store.url).not.toMatch(SECRET);
       expect(store.url).toContain('REDACTED');
       await store.addTrace(traceOf('creds-2', [LESSONS.pages]));
-      proxy.cut();
+      bed.proxy.cut();
       try {
         const error = await rejection(store.retrieve({ workspaceId: 'creds-2', query: 'a web listing with several pages' }));
         expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
@@ -126,7 +111,7 @@ describe('a Chroma URL with credentials', () => {
         expect(health.ok).toBe(false);
         expect(JSON.stringify(health)).not.toMatch(SECRET);
       } finally {
-        proxy.restore();
+        bed.proxy.restore();
       }
       await provider.forceFlush();
       const spans = exporter.getFinishedSpans();

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { createEmbedder, type Embedder } from '@rb/embed-batch';
 import type { MemoryEmbedder } from '@rb/memory';
 import { startChroma, type ChromaServer } from '../start-chroma.js';
+import { startChromaProxy, type ChromaProxy } from './chroma-proxy.js';
 
 /** A real Chroma server in a temp folder, for one test file; `stop()` ends it and removes the folder. */
 export async function startTestChroma(): Promise<{ server: ChromaServer; dir: string; stop(): Promise<void> }> {
@@ -33,6 +34,53 @@ export function lazyMiniLM(): MemoryEmbedder & { dispose(): Promise<void> } {
     generateBatch: async (texts) => (await load()).generateBatch(texts),
     dispose: async () => {
       if (loading) await (await loading).dispose();
+    },
+  };
+}
+
+/** What {@link useChromaTestBed} gives a test file. */
+export interface ChromaTestBed {
+  /** The real Chroma server (started in `beforeAll`). */
+  readonly chroma: Awaited<ReturnType<typeof startTestChroma>>;
+  /** A recording, fault-injecting proxy in front of it. */
+  readonly proxy: ChromaProxy;
+  /** Closes `store` after the current test. */
+  track<T extends { close(): Promise<void> }>(store: T): T;
+}
+
+/**
+ * For a test file: a real Chroma and a proxy in front of it, started before its tests and stopped after them; stores
+ * given to `track` are closed after each test, so a failing test leaves no store open.
+ */
+export function useChromaTestBed(): ChromaTestBed {
+  let chroma: ChromaTestBed['chroma'] | undefined;
+  let proxy: ChromaProxy | undefined;
+  const open: { close(): Promise<void> }[] = [];
+  beforeAll(async () => {
+    chroma = await startTestChroma();
+    proxy = await startChromaProxy(chroma.server.url);
+  }, 60_000);
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((store) => store.close()));
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await chroma?.stop();
+  }, 60_000);
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the Chroma test bed is used before its beforeAll ran');
+    return value;
+  };
+  return {
+    get chroma() {
+      return started(chroma);
+    },
+    get proxy() {
+      return started(proxy);
+    },
+    track(store) {
+      open.push(store);
+      return store;
     },
   };
 }
