@@ -2,7 +2,7 @@ import { IdSchema, MemoryItemInputSchema, MemoryItemSchema, MemoryPatchSchema, O
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { RetrievedMemorySchema, toRetrieved } from '../output-schemas.js';
-import { ADDITIVE, DESTRUCTIVE, READ_ONLY, defineTool, workspaceArgument, type ToolSpec } from '../tool.js';
+import { ADDITIVE, DESTRUCTIVE, READ_ONLY, defineTool, workspaceArgument, type ToolContext, type ToolSpec } from '../tool.js';
 
 const query = z.string().min(1).max(20_000).meta({ description: 'The task at hand, or what to look for.' });
 const includeFailures = z
@@ -35,17 +35,7 @@ export function memoryTools(defaultWorkspace: string): ToolSpec[] {
       output: RetrieveOutput,
       hints: READ_ONLY,
       argumentOf: renameRetrieveField,
-      async run(args, context) {
-        const workspaceId = context.workspace(args.workspace);
-        const results = await context.app.store.retrieve({
-          workspaceId,
-          query: args.query,
-          k: args.n_results ?? 1,
-          ...(args.include_failures === undefined ? {} : { includeFailures: args.include_failures }),
-          ...(args.domain === undefined ? {} : { domain: args.domain }),
-        });
-        return { workspace: workspaceId, memories: results.map(toRetrieved) };
-      },
+      run: (args, context) => retrieve(args, context, 1),
     }),
 
     defineTool({
@@ -71,19 +61,7 @@ export function memoryTools(defaultWorkspace: string): ToolSpec[] {
       output: RetrieveOutput,
       hints: READ_ONLY,
       argumentOf: renameRetrieveField,
-      async run(args, context) {
-        const workspaceId = context.workspace(args.workspace);
-        const results = await context.app.store.retrieve({
-          workspaceId,
-          query: args.query,
-          k: args.n_results ?? 5,
-          ...(args.include_failures === undefined ? {} : { includeFailures: args.include_failures }),
-          ...(args.domain === undefined ? {} : { domain: args.domain }),
-          ...(args.tags === undefined ? {} : { tags: args.tags }),
-          ...(args.min_score === undefined ? {} : { minScore: args.min_score }),
-        });
-        return { workspace: workspaceId, memories: results.map(toRetrieved) };
-      },
+      run: (args, context) => retrieve(args, context, 5),
     }),
 
     defineTool({
@@ -183,6 +161,31 @@ export function memoryTools(defaultWorkspace: string): ToolSpec[] {
       },
     }),
   ];
+}
+
+interface RetrieveArguments {
+  workspace?: string | undefined;
+  query: string;
+  n_results?: number | undefined;
+  include_failures?: boolean | undefined;
+  domain?: string | undefined;
+  tags?: string[] | undefined;
+  min_score?: number | undefined;
+}
+
+/** retrieve_memories and search_knowledge: the same call, with their own default number of results. */
+async function retrieve(args: RetrieveArguments, context: ToolContext, defaultK: number) {
+  const workspaceId = context.workspace(args.workspace);
+  const results = await context.app.store.retrieve({
+    workspaceId,
+    query: args.query,
+    k: args.n_results ?? defaultK,
+    ...(args.include_failures === undefined ? {} : { includeFailures: args.include_failures }),
+    ...(args.domain === undefined ? {} : { domain: args.domain }),
+    ...(args.tags === undefined ? {} : { tags: args.tags }),
+    ...(args.min_score === undefined ? {} : { minScore: args.min_score }),
+  });
+  return { workspace: workspaceId, memories: results.map(toRetrieved) };
 }
 
 function renameRetrieveField(field: string): string {
