@@ -61,6 +61,11 @@ export interface APIConnectionPoolOptions {
   headers?: Record<string, string>;
   /** Your own layers (concurrency limits, rate limits, auth), see {@link LayerOptions}. Defaults to none. */
   layers?: LayerOptions;
+  /**
+   * `false`: this pool makes no span and no `rb.api.call.duration` measurement even when an OpenTelemetry SDK is
+   * started (each costs CPU per request: see the README's benchmark). Defaults to `true`.
+   */
+  telemetry?: boolean;
   /** Uniform random number in [0, 1) for the backoff jitter; inject for tests. Defaults to `Math.random`. */
   random?: () => number;
   /** Waits `ms` before a retry; must reject when `signal` aborts. Inject for tests. Defaults to a timer. */
@@ -86,6 +91,7 @@ const OPTION_NAMES = [
   'tls',
   'headers',
   'layers',
+  'telemetry',
   'random',
   'sleep',
   'now',
@@ -121,6 +127,7 @@ export interface ResolvedPoolOptions {
   headers: Readonly<Record<string, string>>;
   requestLayers: readonly Layer[];
   attemptLayers: readonly Layer[];
+  telemetry: boolean;
   random: () => number;
   sleep: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
   now: () => number;
@@ -162,6 +169,7 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
     headers: checkHeaders(read.raw('headers'), 'headers', invalidOption),
     requestLayers: readLayers(layers, 'request'),
     attemptLayers: readLayers(layers, 'attempt'),
+    telemetry: read.boolean('telemetry', true),
     random: read.function('random', Math.random),
     sleep: read.function<NonNullable<ResolvedPoolOptions['sleep']>, undefined>('sleep', undefined),
     now: read.function('now', Date.now),

@@ -57,7 +57,7 @@ export class APIConnectionPool {
     this.#preparer = new RequestPreparer({ headers: o.headers, timeoutMs: o.timeoutMs });
     this.#send = compose(
       [
-        telemetryLayer(),
+        ...(o.telemetry ? [telemetryLayer()] : []),
         deadlineLayer(),
         ...o.requestLayers,
         retryLayer(o, () => this.#retries++),

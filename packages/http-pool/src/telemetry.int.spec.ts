@@ -115,4 +115,22 @@ describe('APIConnectionPool telemetry', () => {
     expect(child.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
     expect(child.spanContext().traceId).toBe(parent.spanContext().traceId);
   });
+
+  it('records nothing for a pool made with telemetry: false, while a pool beside it still does', async () => {
+    pool = new APIConnectionPool({ telemetry: false, sleep: async () => undefined, random: () => 0.5 });
+    const instrumented = new APIConnectionPool({ sleep: async () => undefined, random: () => 0.5 });
+    try {
+      await pool.postJson(`${server.origin}/quiet`, { json: {} }); // 503, retried, then 200
+      await instrumented.postJson(`${server.origin}/loud`, { json: {} });
+    } finally {
+      await instrumented.close();
+    }
+
+    expect(exporter.getFinishedSpans().map((s) => s.attributes['url.full'])).toEqual([`${server.origin}/loud`]);
+    const { resourceMetrics } = await reader.collect();
+    const scope = resourceMetrics.scopeMetrics.find((s) => s.scope.name === '@rb/http-pool')!;
+    const metric = scope.metrics.find((m) => m.descriptor.name === 'rb.api.call.duration') as HistogramMetricData;
+    expect(metric.dataPoints.reduce((sum, p) => sum + p.value.count, 0)).toBe(1);
+    expect(pool.getStatistics()).toMatchObject({ requests: 1, retries: 1 });
+  });
 });
