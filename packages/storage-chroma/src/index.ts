@@ -1,6 +1,6 @@
 export { startChroma } from './start-chroma.js';
-export type { ChromaServer } from './start-chroma.js';
-export type { StartChromaOptions } from './start-chroma-options.js';
+export type { ChromaServer } from './chroma-supervisor.js';
+export type { ChromaServerEvent, StartChromaOptions } from './start-chroma-options.js';
 export { ChromaMemoryStore, ChromaDBAdapter } from './chroma-memory-store.js';
 export type { StoreCacheStatistics } from './chroma-memory-store.js';
 export type { ChromaMemoryStoreOptions } from './chroma-memory-store-options.js';

@@ -15,7 +15,22 @@ export interface StartChromaOptions {
   logLevel?: string;
   /** Path of chromadb's `dist/cli.mjs`. Defaults to the one of the `chromadb` package this package resolves. */
   cliPath?: string;
+  /**
+   * A server that dies without `stop()` (killed, out of memory, crashed) is started again on the same port and data
+   * folder, so a store using its URL carries on after a second or two (calls made meanwhile fail with a retryable
+   * `BACKEND_UNAVAILABLE`). At most this many restarts within a minute, then it stays down. `0` turns restarts off.
+   * Defaults to `5`.
+   */
+  maxRestarts?: number;
+  /** Told of each unexpected exit, restart and give-up, e.g. to log them. Defaults to none. */
+  onEvent?: (event: ChromaServerEvent) => void;
 }
+
+/** What happened to a server `startChroma` started, besides `stop()`. */
+export type ChromaServerEvent =
+  | { type: 'exited'; code: number | null; signal: string | null }
+  | { type: 'restarted'; pid: number; restarts: number }
+  | { type: 'gave-up'; reason: string };
 
 export interface ResolvedStartOptions {
   path: string;
@@ -24,9 +39,11 @@ export interface ResolvedStartOptions {
   startTimeoutMs: number;
   logLevel: string;
   cliPath: string | undefined;
+  maxRestarts: number;
+  onEvent: ((event: ChromaServerEvent) => void) | undefined;
 }
 
-const KNOWN = ['path', 'port', 'host', 'startTimeoutMs', 'logLevel', 'cliPath'] as const;
+const KNOWN = ['path', 'port', 'host', 'startTimeoutMs', 'logLevel', 'cliPath', 'maxRestarts', 'onEvent'] as const;
 
 export const invalidOption = (field: string, message: string): MemoryError =>
   new MemoryError({ code: 'INVALID_OPTIONS', field, message });
@@ -46,5 +63,7 @@ export function resolveStartOptions(options: StartChromaOptions): ResolvedStartO
     startTimeoutMs: read.number('startTimeoutMs', { default: 15_000, above: 0, max: 600_000 }),
     logLevel,
     cliPath: read.string('cliPath', undefined, { maxLength: 4096 }),
+    maxRestarts: read.integer('maxRestarts', { default: 5, min: 0, max: 1000 }),
+    onEvent: read.function<(event: ChromaServerEvent) => void, undefined>('onEvent', undefined),
   };
 }

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { MemoryError } from '@rb/memory';
-import { startChroma, type ChromaServer } from './start-chroma.js';
+import { createTestEmbedder } from '@rb/memory/testing';
+import { ChromaMemoryStore } from './chroma-memory-store.js';
+import type { ChromaServer } from './chroma-supervisor.js';
+import { startChroma } from './start-chroma.js';
+import type { ChromaServerEvent } from './start-chroma-options.js';
+import { LESSONS, traceOf } from './test-support/lessons.js';
 import { compilePackage } from './test-support/compiled-package.js';
 import { isGone, waitUntilGone } from './test-support/processes.js';
 
@@ -44,12 +49,61 @@ describe('startChroma (real server)', () => {
     server = undefined;
   });
 
+  it('starts a server killed with SIGKILL again on the same URL, where a store carries on with its data', async () => {
+    const events: ChromaServerEvent[] = [];
+    let restarted!: () => void;
+    const wasRestarted = new Promise<void>((resolve) => (restarted = resolve));
+    server = await startChroma({
+      path: join(dir, 'restarted'),
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type === 'restarted') restarted();
+      },
+    });
+    const store = await ChromaMemoryStore.open({ url: server.url, embedder: createTestEmbedder(), collectionPrefix: 'restart', enableMemoryCache: false });
+    try {
+      const { traceId } = await store.addTrace(traceOf('w', [LESSONS.sort]));
+      const killed = server.pid;
+      process.kill(killed, 'SIGKILL');
+      await wasRestarted;
+
+      expect(isGone(killed)).toBe(true);
+      expect(server.pid).not.toBe(killed);
+      expect(events.map((event) => event.type)).toEqual(['exited', 'restarted']);
+      expect(events[0]).toMatchObject({ signal: 'SIGKILL' });
+      expect(await store.getTrace({ workspaceId: 'w', id: traceId })).toMatchObject({ id: traceId });
+      const [best] = await store.retrieve({ workspaceId: 'w', query: 'how do I order a python list', minScore: 0 });
+      expect(best?.memory.title).toBe(LESSONS.sort.title);
+    } finally {
+      await store.close();
+    }
+    const current = server.pid;
+    await server.stop();
+    server = undefined;
+    expect(await waitUntilGone(current, 5000)).toBe(true);
+    expect(events.map((event) => event.type)).toEqual(['exited', 'restarted']); // stop() is no crash
+  });
+
+  it('leaves a killed server down with maxRestarts: 0, and says so', async () => {
+    const events: ChromaServerEvent[] = [];
+    server = await startChroma({ path: join(dir, 'not-restarted'), maxRestarts: 0, onEvent: (event) => events.push(event) });
+    process.kill(server.pid, 'SIGKILL');
+    expect(await waitUntilGone(server.pid, 5000)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // longer than the first restart's back-off
+    expect(await answers(server.url)).toBe(false);
+    expect(events).toEqual([{ type: 'exited', code: null, signal: 'SIGKILL' }]);
+    await server.stop();
+    server = undefined;
+  });
+
   it('rejects bad options naming the field', async () => {
     await expect(startChroma({ path: dir, port: 70000 })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', field: 'port' });
     await expect(startChroma({ path: '' })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', field: 'path' });
     await expect(startChroma({ path: dir, dataDir: 'x' } as never)).rejects.toMatchObject({ code: 'INVALID_OPTIONS', field: 'dataDir' });
     await expect(startChroma({ path: dir, logLevel: 'warn\nINJECTED=1' })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', field: 'logLevel' });
     await expect(startChroma(undefined as never)).rejects.toMatchObject({ code: 'INVALID_OPTIONS', field: 'path' });
+    await expect(startChroma({ path: dir, maxRestarts: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', field: 'maxRestarts' });
+    await expect(startChroma({ path: dir, onEvent: 'log' as never })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', field: 'onEvent' });
   });
 
   it('reports a data path that is a file as a bad option, not a raw EEXIST', async () => {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -6,18 +6,8 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MemoryError } from '@rb/memory';
+import { stopChild, supervise, type ChildExit, type ChromaServer, type Launched } from './chroma-supervisor.js';
 import { resolveStartOptions, type ResolvedStartOptions, type StartChromaOptions } from './start-chroma-options.js';
-
-/** A running Chroma server. It stops when this process exits or dies, however that happens. */
-export interface ChromaServer {
-  /** Base URL, e.g. `http://127.0.0.1:41234`. */
-  readonly url: string;
-  readonly port: number;
-  /** Process id of the server. */
-  readonly pid: number;
-  /** Ends the server and waits for its exit. Safe to call twice. */
-  stop(): Promise<void>;
-}
 
 const TAIL_BYTES = 4096;
 const CHILD = fileURLToPath(new URL('../child/chroma-child.mjs', import.meta.url));
@@ -27,6 +17,8 @@ const CHILD = fileURLToPath(new URL('../child/chroma-child.mjs', import.meta.url
  * heartbeat answers. The child watches a pipe to this process and ends itself when the pipe closes, so it never
  * outlives this process, even one killed with SIGKILL. It does not keep this process alive either: a program that is
  * done exits, and the server with it.
+ *
+ * A server that dies without `stop()` is started again on the same port (`maxRestarts`, `onEvent`).
  *
  * Chroma exits with code 0 when its port is taken, which would otherwise look like a healthy start against whatever
  * else holds the port; the child is watched for that.
@@ -41,7 +33,9 @@ export async function startChroma(options: StartChromaOptions): Promise<ChromaSe
   for (let attempt = 1; ; attempt++) {
     const port = settings.port === 0 ? await freePort(settings.host) : await assertBindable(settings.host, settings.port);
     try {
-      return await launch(cli, settings, port);
+      const first = await launch(cli, settings, port);
+      // A restart reuses the port: stores hold this URL.
+      return supervise(first, settings, (same) => launch(cli, settings, same).catch((error: unknown) => Promise.reject(error instanceof PortTaken ? error.error : error)));
     } catch (error) {
       if (attempt >= attempts || !(error instanceof PortTaken)) throw error instanceof PortTaken ? error.error : error;
     }
@@ -66,7 +60,7 @@ async function prepareFolder(path: string): Promise<void> {
   }
 }
 
-async function launch(cli: string, settings: ResolvedStartOptions, port: number): Promise<ChromaServer> {
+async function launch(cli: string, settings: ResolvedStartOptions, port: number): Promise<Launched> {
   const { host, startTimeoutMs } = settings;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const args = [CHILD, cli, 'run', '--path', resolve(settings.path), '--port', String(port), '--host', host];
@@ -79,12 +73,12 @@ async function launch(cli: string, settings: ResolvedStartOptions, port: number)
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   child.stdin!.on('error', () => undefined); // EPIPE once the child is gone; its exit is reported elsewhere
-  const exited = new Promise<{ code: number | null; signal: string | null }>((done) => {
+  const exited = new Promise<ChildExit>((done) => {
     child.once('exit', (code, signal) => done({ code, signal }));
     child.once('error', () => done({ code: null, signal: null }));
   });
 
-  let exit: { code: number | null; signal: string | null } | undefined;
+  let exit: ChildExit | undefined;
   void exited.then((e) => (exit = e));
   const deadline = Date.now() + startTimeoutMs;
   while (exit === undefined) {
@@ -97,24 +91,13 @@ async function launch(cli: string, settings: ResolvedStartOptions, port: number)
   }
   if (exit !== undefined) throw startFailure(exit, url, port, tail);
 
-  // The server runs on without keeping this process alive; the exit hook only makes a normal exit prompt.
+  // The server runs on without keeping this process alive; the supervisor's exit hook makes a normal exit prompt.
   for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
   child.unref();
-  const onExit = () => child.kill('SIGKILL');
-  process.once('exit', onExit);
-  let stopping: Promise<void> | undefined;
-  return {
-    url,
-    port,
-    pid: child.pid!,
-    stop: () =>
-      (stopping ??= stopChild(child, exited).finally(() => {
-        process.removeListener('exit', onExit);
-      })),
-  };
+  return { child, exited, url, port };
 }
 
-function startFailure(exit: { code: number | null; signal: string | null }, url: string, port: number, tail: string) {
+function startFailure(exit: ChildExit, url: string, port: number, tail: string) {
   if (exit.code === 0) {
     return new PortTaken(unavailable(`Chroma exited at start: port ${port} is probably taken (it exits with 0 then); url ${url}`, true));
   }
@@ -124,22 +107,6 @@ function startFailure(exit: { code: number | null; signal: string | null }, url:
       ? ' The server binding for this platform (an optional dependency of chromadb) or the CLI is not installed.'
       : '';
   return unavailable(`Chroma exited at start (code ${exit.code}, signal ${exit.signal}).${hint}\n${tail.trim()}`);
-}
-
-async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.stdin?.destroy(); // the child ends itself on end-of-file; the signal makes it certain
-  child.kill('SIGTERM');
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const killed = new Promise<void>((done) => {
-    timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      done();
-    }, 5000);
-  });
-  await Promise.race([exited, killed]);
-  clearTimeout(timer);
-  await exited;
 }
 
 async function heartbeat(url: string): Promise<boolean> {

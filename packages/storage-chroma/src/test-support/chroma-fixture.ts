@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { createEmbedder, type Embedder } from '@rb/embed-batch';
 import type { MemoryEmbedder } from '@rb/memory';
-import { startChroma, type ChromaServer } from '../start-chroma.js';
+import type { ChromaServer } from '../chroma-supervisor.js';
+import { startChroma } from '../start-chroma.js';
 import { startChromaProxy, type ChromaProxy } from './chroma-proxy.js';
 
 /** A real Chroma server in a temp folder, for one test file; `stop()` ends it and removes the folder. */
