@@ -11,6 +11,7 @@ import type { AppConfig } from '../config/app-options.js';
 import type { Logger } from '../logger.js';
 import { ToolMetrics } from '../tool-metrics.js';
 import { lockDataDir, runningOwner } from './data-dir-lock.js';
+import { createFileInvalidation } from './file-invalidation.js';
 
 /** What `composeApp` needs besides the configuration. */
 export interface ComposeOptions {
@@ -68,7 +69,16 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
     const path = join(config.dataDir, 'chroma');
     const [loaded, started] = await Promise.allSettled([
       createEmbedder({ modelDir: config.modelDir, ...(options.embedderWorkers === undefined ? {} : { workers: options.embedderWorkers }) }),
-      lock ? startChroma({ path }) : Promise.resolve(undefined),
+      lock
+        ? startChroma({
+            path,
+            // A killed or crashed server is started again on its port; the store's calls fail (retryably) meanwhile.
+            onEvent: (event) =>
+              event.type === 'restarted'
+                ? logger.warn(event, 'embedded Chroma restarted')
+                : logger.error(event, event.type === 'gave-up' ? 'embedded Chroma is down and will not be restarted' : 'embedded Chroma exited'),
+          })
+        : Promise.resolve(undefined),
     ]);
     if (loaded.status === 'fulfilled') stack.push({ name: 'embedder', stop: () => loaded.value.dispose() });
     if (started.status === 'fulfilled' && started.value) {
@@ -85,7 +95,11 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
       backendDescription = `chroma (embedded, ${path})`;
       logger.info({ path, url: started.value.url, pid: started.value.pid }, 'embedded Chroma started');
     }
-    const store = await ChromaMemoryStore.open({ url: chromaUrl, embedder });
+    // The server and the one-shot commands on a data folder share its Chroma; this file tells each of the others' writes,
+    // so no cache serves what another process's acknowledged write changed.
+    const invalidation = lock || owner?.chromaUrl ? createFileInvalidation(join(config.dataDir, 'invalidations.jsonl')) : undefined;
+    if (invalidation) stack.push({ name: 'invalidation', stop: () => invalidation.close() });
+    const store = await ChromaMemoryStore.open({ url: chromaUrl, embedder, ...(invalidation ? { invalidation } : {}) });
     stack.push({ name: 'memory store', stop: () => store.close() });
 
     let model: (ConfiguredModel & { close(): Promise<void> }) | undefined;

@@ -2,7 +2,7 @@
 // restore, learn without an LLM, doctor; results as JSON on stdout, and the documented exit codes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectHttp, runCli, serverEnv, startHttpServerProcess, tempDir } from './harness.js';
+import { connectHttp, runCli, serverEnv, startHttpServerProcess, tempDir, waitFor } from './harness.js';
 
 // Results are JSON the assertions check field by field.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -104,6 +104,18 @@ it('works next to a running server on the same data folder, through that server\
     const retrieved = await rb('retrieve', 'file handles leak when an exception happens', '--workspace', 'shared', '--json');
     expect(retrieved.code).toBe(0);
     expect(retrieved.json!['memories'][0].memory.title).toBe('Close files you open');
+
+    // The server has this query's results cached; a write of the command line must still show in its next answer.
+    const client2 = await connectHttp(server.url);
+    const ask = async () => {
+      const result = await client2.callTool({ name: 'search_knowledge', arguments: { workspace: 'shared', query: 'pooling database connections', min_score: 0 } });
+      return ((result.structuredContent as Json)['memories'] as Json[]).map((m) => m['memory'].title as string);
+    };
+    expect(await ask()).toEqual(['Close files you open']);
+    const pooling = file('pooling.jsonl', memory('Pool database connections', 'Open a pool of database connections once and borrow from it per request.'));
+    expect((await rb('ingest', pooling, '--workspace', 'shared', '--json')).code).toBe(0);
+    await waitFor('the server to see the ingested memory', async () => (await ask())[0] === 'Pool database connections', 5000);
+    await client2.close();
   } finally {
     expect(await server.stop()).toBe(0);
   }

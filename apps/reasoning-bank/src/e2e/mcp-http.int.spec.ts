@@ -1,6 +1,7 @@
 // The built server over Streamable HTTP: 2025-11-25 sessions and stateless 2026-07-28 requests on one endpoint,
 // workspaces isolated between clients, the LLM source chosen per client (no endpoint is configured here), HTTP
 // safety (Host, Origin, bearer token, body size, non-loopback binds), and a clean stop on SIGTERM.
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { Client } from '@modelcontextprotocol/client';
 import { startTestLlmServer, type TestLlmServer } from '@rb/agent/testing';
@@ -240,6 +241,35 @@ describe('HTTP safety', () => {
       expect(guarded.stderr()).not.toContain(token);
       other.cleanup();
     }
+  }, 60_000);
+});
+
+describe('the embedded Chroma', () => {
+  const chromaPids = () =>
+    childPids(server.child.pid!).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chroma-child');
+      } catch {
+        return false; // ended while we looked
+      }
+    });
+
+  it('is started again when killed, and the memory tools work on in the same session with the data kept', async () => {
+    const c = await client();
+    const stored = await call(c, 'store_memory', { workspace: 'survivor', memory: lesson('Tag every release before deploying it') });
+    const [killed] = chromaPids();
+    expect(killed).toBeDefined();
+    process.kill(killed!, 'SIGKILL');
+
+    await waitFor('a new Chroma process', () => chromaPids().some((pid) => pid !== killed));
+    let found: Json | undefined;
+    await waitFor('retrieve_memories to answer again', async () => {
+      const result = await call(c, 'retrieve_memories', { workspace: 'survivor', query: 'roll back a deployment' });
+      found = result.isError ? undefined : result.data;
+      return found !== undefined;
+    });
+    expect(found!['memories'][0].memory.id).toBe(stored.data['memory'].id);
+    expect(server.stderr()).toContain('embedded Chroma restarted');
   }, 60_000);
 });
 
