@@ -19,7 +19,8 @@ export interface RetrySettings {
 /**
  * Repeats a failed attempt when the failure says it may be repeated (`isRetryable`, which the transport sets from the
  * retry policy and the request's idempotency), up to `maxRetries` times, waiting for `Retry-After` or a full-jitter
- * backoff, and never past the deadline. Records each attempt as an `http.attempt` event on the request's span.
+ * backoff, and never past the deadline. Records each failed attempt, and the success that follows a retry, as an
+ * `http.attempt` event on the request's span.
  */
 export function retryLayer(settings: RetrySettings, onRetry: () => void): Layer {
   return (next) => async (request, context) => {
@@ -27,7 +28,8 @@ export function retryLayer(settings: RetrySettings, onRetry: () => void): Layer 
     for (let retries = 0; ; retries++) {
       try {
         const response = await next(request, context);
-        state.span?.addEvent('http.attempt', { 'http.request.resend_count': retries, 'http.response.status_code': response.status });
+        // A first attempt that succeeds says nothing the span does not: its event would only cost time per request.
+        if (retries > 0) state.span?.addEvent('http.attempt', { 'http.request.resend_count': retries, 'http.response.status_code': response.status });
         return response;
       } catch (error) {
         const wait = retryWait(error, retries, state, settings);

@@ -53,7 +53,7 @@ describe('APIConnectionPool telemetry', () => {
     context.disable();
   });
 
-  it('records one CLIENT span per logical request under its own scope, with an event per attempt', async () => {
+  it('records one CLIENT span per logical request under its own scope, with an event per attempt of a retried or failed request', async () => {
     pool = new APIConnectionPool({ sleep: async () => undefined, random: () => 0.5 });
     const { port } = new URL(server.origin);
     await pool.postJson(`${server.origin}/chat?key=s3cr3t`, { json: {} });
@@ -77,6 +77,7 @@ describe('APIConnectionPool telemetry', () => {
       ['http.attempt', 503, 250],
       ['http.attempt', 200, undefined],
     ]);
+    expect(get!.events.map((e) => e.attributes?.['http.response.status_code'])).toEqual([404]);
     expect(get!.status.code).toBe(SpanStatusCode.ERROR);
     expect(get!.attributes).toMatchObject({ 'http.response.status_code': 404, 'error.type': 'HTTP_ERROR' });
     expect(JSON.stringify(spans.map((s) => [s.attributes, s.events]))).not.toContain('s3cr3t');
@@ -127,6 +128,7 @@ describe('APIConnectionPool telemetry', () => {
     }
 
     expect(exporter.getFinishedSpans().map((s) => s.attributes['url.full'])).toEqual([`${server.origin}/loud`]);
+    expect(exporter.getFinishedSpans()[0]!.events).toEqual([]); // a first attempt that succeeds needs no event
     const { resourceMetrics } = await reader.collect();
     const scope = resourceMetrics.scopeMetrics.find((s) => s.scope.name === '@rb/http-pool')!;
     const metric = scope.metrics.find((m) => m.descriptor.name === 'rb.api.call.duration') as HistogramMetricData;
