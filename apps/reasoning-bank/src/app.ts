@@ -27,7 +27,7 @@ export interface AppCache {
   /** Undefined when the cache is turned off. */
   statistics(): CacheFigures | undefined;
   /** Drops every entry; undefined when the part offers no way to. */
-  clear?: () => Promise<void>;
+  clear?: () => void | Promise<void>;
 }
 
 /** The configured OpenAI-compatible model, with what it spent. */

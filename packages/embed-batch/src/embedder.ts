@@ -43,6 +43,8 @@ export interface Embedder {
   embed(text: string): Promise<Float32Array>;
   /** Cache figures (`@rb/cache` statistics), or `undefined` when the cache is off. */
   getCacheStatistics(): ReturnType<MemoryCache<Float32Array>['getStatistics']> | undefined;
+  /** Empties the embedding cache (nothing else changes: the next call for a text runs the model again). */
+  clearCache(): void;
   /**
    * Stops the workers and releases their models. Calls still running fail with `DISPOSED`, as do later ones. Not
    * needed for the process to exit: idle workers do not keep it alive.
@@ -184,6 +186,10 @@ class TransformersEmbedder implements Embedder {
 
   getCacheStatistics() {
     return this.cache?.getStatistics();
+  }
+
+  clearCache(): void {
+    this.cache?.clear();
   }
 
   async dispose(): Promise<void> {

@@ -51,6 +51,15 @@ export class ChromaMemoryStore extends BackendMemoryStore {
   getCacheStatistics(): StoreCacheStatistics {
     return { ...this.chroma.cacheStatistics(), queryEmbeddings: this.queryEmbeddings?.figures() };
   }
+
+  /**
+   * Empties caches (all three by default): nothing stored is lost, later calls fetch and embed again. Results never
+   * need it (this store's writes keep its caches valid); it frees memory, or measures a cold start.
+   */
+  clearCaches(which: readonly ('retrievals' | 'records' | 'queryEmbeddings')[] = ['retrievals', 'records', 'queryEmbeddings']): void {
+    this.chroma.clearCaches({ retrievals: which.includes('retrievals'), records: which.includes('records') });
+    if (which.includes('queryEmbeddings')) this.queryEmbeddings?.clear();
+  }
 }
 
 /** The seed's name for the store. */

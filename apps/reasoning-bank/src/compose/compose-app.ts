@@ -122,6 +122,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
           const s = embedder.getCacheStatistics();
           return s && { hits: s.hits, misses: s.misses, hitRate: s.hitRate, size: s.size, maxSize: s.maxSize, evictions: s.evictions };
         },
+        clear: () => embedder.clearCache(),
       },
       ...(['retrievals', 'records', 'queryEmbeddings'] as const).map((name) => ({
         name: name === 'queryEmbeddings' ? 'query-embeddings' : name,
@@ -129,15 +130,8 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
           const figures = store.getCacheStatistics()[name];
           return figures && { hits: figures.hits, misses: figures.misses, hitRate: figures.hitRate, size: figures.size, maxSize: figures.maxSize };
         },
-        // The backend's invalidation seam drops a workspace's retrieval and record caches (never needed for
-        // correctness: its own writes keep them valid).
-        ...(name === 'queryEmbeddings'
-          ? {}
-          : {
-              clear: async () => {
-                for (const workspaceId of await store.listWorkspaces()) store.chroma.invalidate({ workspaceId });
-              },
-            }),
+        // Never needed for correct results (the store's writes, and the invalidation file, keep them valid).
+        clear: () => store.clearCaches([name]),
       })),
     ];
     let closing: Promise<void> | undefined;

@@ -195,6 +195,14 @@ describe('every tool with valid arguments', () => {
 
     const caches = await ok('manage_cache', { action: 'stats' });
     expect(caches.caches[0]).toEqual(expect.objectContaining({ name: 'embeddings', enabled: true }));
+    const cleared = await ok('manage_cache', { action: 'clear' });
+    expect(cleared.caches.map((c: Json) => [c.name, c.cleared, c.statistics.size])).toEqual([
+      ['embeddings', true, 0],
+      ['retrievals', true, 0],
+      ['records', true, 0],
+      ['query-embeddings', true, 0],
+    ]);
+    expect((await ok('retrieve_memories', { workspace: W, query: 'make pip install reproducible' })).memories).toBeDefined();
 
     const deleted = await ok('delete_memory', { workspace: W, ids: [failure.memory.id, 'never-existed'], confirm: true });
     expect(deleted).toEqual({ workspace: W, deleted: [failure.memory.id], notFound: ['never-existed'] });
