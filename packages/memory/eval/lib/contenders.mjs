@@ -1,6 +1,7 @@
 // Every way of retrieving that the eval compares: a name and a function scoring each memory of a set for task qi,
 // `[{ relevance, score }]` by memory index (`relevance` is what a threshold applies to, `score` what orders).
 import { lexicalScore, recencyScore } from '../../dist/retrieval/rank.js';
+import { centred, csls, domainPrior, localCsls, rocchio } from './neighbourhood.mjs';
 import { dot, unitSum } from './sets.mjs';
 
 /** One stored vector per memory, for each way of embedding it (`v` holds the vectors of each text of the memory). */
@@ -104,6 +105,18 @@ export function contenders({ lexicalVariants, now }) {
     ...[0.1, 0.2, 0.3].map((w) => [`unit(v_full + v_description) + ${w} x BM25/(BM25 + 16)`, weighted(sim(SUM), w)]),
     ...lexicalVariants.filter((v) => v !== LEX).map((variant) => [`full text + 0.2 x BM25/(BM25 + 16), BM25 ${variant}`, weighted(sim('full'), 0.2, 16, variant)]),
     ['full text + 0.2 x BM25/(BM25 + 16), dense = mean of whole-task and best-clause cosines', weighted(clauseAware, 0.2)],
+    // Neighbourhood-aware scoring (lib/neighbourhood.mjs): hubness reduction, centring, pseudo-relevance feedback, domain prior.
+    ['dense: CSLS hubness reduction, cos - 0.5 x r_m (r_m: mean cosine to the 10 nearest other memories)', csls({ k: 10 })],
+    ...[5, 10].map((k) => [`full text + 0.2 x BM25/(BM25 + 16) - 0.5 x r_m (CSLS, k = ${k})`, csls({ k, w: 0.2 })]),
+    ...[[0.5, 3], [0.5, 5], [0.5, 10], [0.25, 5]].map(([gamma, k]) => [
+      `full text + 0.2 x BM25/(BM25 + 16), ordered by it - ${gamma} x r_m (CSLS, k = ${k}), threshold without r_m`,
+      csls({ k, w: 0.2, gamma, gate: true }),
+    ]),
+    ...[10, 20].map((n) => [`full text + 0.2 x BM25/(BM25 + 16), ordered by it - 0.5 x r_m over its ${n} best (k = 5), threshold without r_m`, localCsls({ n, k: 5 })]),
+    ['dense: full text, vectors centred on the bank\'s mean', centred({})],
+    ['full text centred on the bank\'s mean + 0.2 x BM25/(BM25 + 16)', centred({ w: 0.2 })],
+    ...[[2, 0.3], [2, 0.5], [3, 0.3]].map(([n, beta]) => [`full text + 0.2 x BM25/(BM25 + 16), task vector + ${beta} x mean of its ${n} best (Rocchio)`, rocchio({ n, beta })]),
+    ['full text + 0.2 x BM25/(BM25 + 16), ordered by it + 0.1 x cos(task, domain centroid)', domainPrior({ delta: 0.1 })],
     ['earlier composite 0.6 sim + 0.3 recency + 0.1 error boost (no threshold)', composite(now), { calibrated: false }],
   ];
 }
