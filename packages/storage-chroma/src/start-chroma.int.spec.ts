@@ -82,7 +82,7 @@ describe('startChroma (real server)', () => {
     server = undefined;
     expect(await waitUntilGone(current, 5000)).toBe(true);
     expect(events.map((event) => event.type)).toEqual(['exited', 'restarted']); // stop() is no crash
-  });
+  }, 60_000);
 
   it('leaves a killed server down with maxRestarts: 0, and says so', async () => {
     const events: ChromaServerEvent[] = [];
@@ -94,7 +94,7 @@ describe('startChroma (real server)', () => {
     expect(events).toEqual([{ type: 'exited', code: null, signal: 'SIGKILL' }]);
     await server.stop();
     server = undefined;
-  });
+  }, 30_000);
 
   it('rejects bad options naming the field', async () => {
     await expect(startChroma({ path: dir, port: 70000 })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', field: 'port' });

@@ -40,7 +40,7 @@ describe('createFileInvalidation', () => {
       server.close();
       cli.close();
     }
-  });
+  }, 15_000);
 
   it('hears only what was written after it subscribed, and misses nothing when a publisher replaces a full file', async () => {
     const path = join(dir, 'invalidations.jsonl');
@@ -61,5 +61,5 @@ describe('createFileInvalidation', () => {
       seam.close();
       publisher.close();
     }
-  });
+  }, 15_000);
 });

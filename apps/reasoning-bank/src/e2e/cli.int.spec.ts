@@ -114,7 +114,7 @@ it('works next to a running server on the same data folder, through that server\
     expect(await ask()).toEqual(['Close files you open']);
     const pooling = file('pooling.jsonl', memory('Pool database connections', 'Open a pool of database connections once and borrow from it per request.'));
     expect((await rb('ingest', pooling, '--workspace', 'shared', '--json')).code).toBe(0);
-    await waitFor('the server to see the ingested memory', async () => (await ask())[0] === 'Pool database connections', 5000);
+    await waitFor('the server to see the ingested memory', async () => (await ask())[0] === 'Pool database connections', 15_000);
     await client2.close();
   } finally {
     expect(await server.stop()).toBe(0);
