@@ -13,20 +13,7 @@ let scratch: string;
 beforeAll(() => {
   mkdirSync(join(REPO, 'tmp'), { recursive: true });
   scratch = mkdtempSync(join(REPO, 'tmp', 'embed-batch-lifecycle-'));
-  const compile = `
-    const { transformFileSync } = require('@swc/core');
-    const { readdirSync, writeFileSync, mkdirSync } = require('node:fs');
-    const { join } = require('node:path');
-    const [src, out] = process.argv.slice(1);
-    mkdirSync(out, { recursive: true });
-    for (const file of readdirSync(src).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))) {
-      const { code } = transformFileSync(join(src, file), {
-        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-        module: { type: 'es6' },
-      });
-      writeFileSync(join(out, file.replace(/\\.ts$/, '.js')), code);
-    }`;
-  execFileSync(process.execPath, ['-e', compile, join(PACKAGE, 'src'), join(scratch, 'dist')], { cwd: REPO });
+  execFileSync(process.execPath, [join(REPO, 'tools', 'jest', 'compile-sources.cjs'), join(PACKAGE, 'src'), join(scratch, 'dist')], { cwd: REPO });
   cpSync(join(PACKAGE, 'worker'), join(scratch, 'worker'), { recursive: true });
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ type: 'module' }));
   expect(readdirSync(join(scratch, 'dist'))).toContain('index.js');

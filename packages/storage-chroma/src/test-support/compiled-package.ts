@@ -15,20 +15,7 @@ export function compilePackage(): { dir: string; dispose(): void } {
   const cache = join(PACKAGE, 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
   const dir = mkdtempSync(join(cache, 'storage-chroma-child-'));
-  const compile = `
-    const { transformFileSync } = require('@swc/core');
-    const { readdirSync, writeFileSync, mkdirSync } = require('node:fs');
-    const { join } = require('node:path');
-    const [src, out] = process.argv.slice(1);
-    mkdirSync(out, { recursive: true });
-    for (const file of readdirSync(src).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))) {
-      const { code } = transformFileSync(join(src, file), {
-        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-        module: { type: 'es6' },
-      });
-      writeFileSync(join(out, file.replace(/\\.ts$/, '.js')), code);
-    }`;
-  execFileSync(process.execPath, ['-e', compile, join(PACKAGE, 'src'), join(dir, 'dist')], { cwd: REPO });
+  execFileSync(process.execPath, [join(REPO, 'tools', 'jest', 'compile-sources.cjs'), join(PACKAGE, 'src'), join(dir, 'dist')], { cwd: REPO });
   cpSync(join(PACKAGE, 'child'), join(dir, 'child'), { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
   return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
