@@ -1,6 +1,7 @@
 import { McpServer, type McpServerFactory } from '@modelcontextprotocol/server';
 import type { App } from '../app.js';
 import { VERSION } from '../version.js';
+import { withCachedJsonSchema } from './cached-json-schema.js';
 import { registerMemoryResource } from './memory-resource.js';
 import { registerTools } from './register-tools.js';
 import type { ToolSpec } from './tool.js';
@@ -25,7 +26,12 @@ export function allTools(defaultWorkspace: string): ToolSpec[] {
  * the client offers sampling.
  */
 export function createServerFactory(app: App): McpServerFactory {
-  const tools = allTools(app.config.workspace);
+  // Converted to JSON Schema once for the process, not on every tools/list and stateless request.
+  const tools = allTools(app.config.workspace).map((tool) => ({
+    ...tool,
+    input: withCachedJsonSchema(tool.input),
+    output: withCachedJsonSchema(tool.output),
+  }));
   return ({ era }) => {
     const server = new McpServer(
       { name: 'reasoning-bank', title: 'ReasoningBank', version: VERSION },
