@@ -120,7 +120,7 @@ function encodeInChunks({ encoder, separator }: Shared, text: string, runs: read
   if (pos < text.length) parts.push(text.slice(pos));
   if (!text.includes(SEPARATOR)) {
     // Other special tokens' texts stay ordinary text: nothing but the separator is allowed, nothing is refused.
-    return encoder.encode(parts.join(SEPARATOR), [SEPARATOR], []).filter((token) => token !== separator);
+    return withoutToken(encoder.encode(parts.join(SEPARATOR), [SEPARATOR], []), separator);
   }
   const encoded = parts.map((part) => encoder.encode_ordinary(part));
   const tokens = new Uint32Array(encoded.reduce((n, p) => n + p.length, 0));
@@ -130,6 +130,14 @@ function encodeInChunks({ encoder, separator }: Shared, text: string, runs: read
     offset += p.length;
   }
   return tokens;
+}
+
+/** `tokens` without `token`. A loop: `Uint32Array.prototype.filter` took ~0.8 s on a megabyte's 1.25M tokens. */
+function withoutToken(tokens: Uint32Array, token: number): Uint32Array {
+  const out = new Uint32Array(tokens.length);
+  let kept = 0;
+  for (let i = 0; i < tokens.length; i++) if (tokens[i] !== token) out[kept++] = tokens[i]!;
+  return out.slice(0, kept);
 }
 
 /** Where a chunk starting at `start` ends: at most `LONG_RUN_CHUNK_BYTES` bytes later, never inside a surrogate pair. */

@@ -14,15 +14,15 @@ export function collapseWhitespace(lines: readonly string[]): readonly string[] 
       out.push(raw);
       continue;
     }
-    changed = true;
     const line = raw.replace(/\r$/, '');
     const indent = /^[ \t]*/.exec(line)![0];
     const rest = line.slice(indent.length).replace(/[ \t]+/g, ' ').trimEnd();
-    if (rest === '') {
-      if (out.length > 0 && out[out.length - 1] !== '') out.push('');
-    } else out.push(indent + rest);
+    const kept = rest === '' ? (out.length > 0 && out[out.length - 1] !== '' ? '' : undefined) : indent + rest;
+    if (kept !== undefined) out.push(kept);
+    // An empty line kept as it was (a single blank line, or the one a final line break leaves) is no change.
+    if (kept !== raw) changed = true;
   }
-  return changed || out.length !== lines.length ? out : lines;
+  return changed ? out : lines;
 }
 
 /** Blank-line runs collapsed to one and none at the start, as {@link collapseWhitespace} leaves them. */
