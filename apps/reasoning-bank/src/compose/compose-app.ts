@@ -97,7 +97,12 @@ export async function composeApp(config: AppConfig, options: ComposeOptions): Pr
     }
     // The server and the one-shot commands on a data folder share its Chroma; this file tells each of the others' writes,
     // so no cache serves what another process's acknowledged write changed.
-    const invalidation = lock || owner?.chromaUrl ? createFileInvalidation(join(config.dataDir, 'invalidations.jsonl')) : undefined;
+    const invalidation =
+      lock || owner?.chromaUrl
+        ? createFileInvalidation(join(config.dataDir, 'invalidations.jsonl'), (error) =>
+            logger.warn({ err: error }, 'could not announce a write to the other processes on the data folder; their caches catch up when they expire'),
+          )
+        : undefined;
     if (invalidation) stack.push({ name: 'invalidation', stop: () => invalidation.close() });
     const store = await ChromaMemoryStore.open({ url: chromaUrl, embedder, ...(invalidation ? { invalidation } : {}) });
     stack.push({ name: 'memory store', stop: () => store.close() });

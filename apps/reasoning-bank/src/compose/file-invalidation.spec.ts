@@ -62,4 +62,11 @@ describe('createFileInvalidation', () => {
       publisher.close();
     }
   }, 15_000);
+
+  it('never fails the write it announces: a file it cannot write is reported to onPublishError', () => {
+    const errors: unknown[] = [];
+    const seam = createFileInvalidation(join(dir, 'missing-folder', 'invalidations.jsonl'), (error) => errors.push(error));
+    expect(() => seam.publish({ workspaceId: 'w', origin: 'cli' })).not.toThrow();
+    expect(errors).toEqual([expect.objectContaining({ code: 'ENOENT' })]);
+  });
 });

@@ -15,7 +15,7 @@ const POLL_MS = 1000;
  * A reader keeps the file open, so when a publisher replaces a full file it first reads the rest of the old one:
  * no event is missed.
  */
-export function createFileInvalidation(path: string): InvalidationSeam & { close(): void } {
+export function createFileInvalidation(path: string, onPublishError?: (error: unknown) => void): InvalidationSeam & { close(): void } {
   const listeners = new Set<(event: InvalidationEvent) => void>();
   let reader: { fd: number; inode: number; offset: number; partial: string } | undefined;
   let watcher: FSWatcher | undefined;
@@ -63,11 +63,17 @@ export function createFileInvalidation(path: string): InvalidationSeam & { close
   return {
     publish(event) {
       const line = `${JSON.stringify({ workspaceId: event.workspaceId, origin: event.origin, ...(event.memoryIds ? { memoryIds: event.memoryIds } : {}) })}\n`;
-      if (sizeOf(path) <= MAX_BYTES) appendFileSync(path, line, { mode: 0o600 });
-      else {
-        const next = `${path}.${process.pid}.tmp`;
-        writeFileSync(next, line, { mode: 0o600 });
-        renameSync(next, path);
+      try {
+        if (sizeOf(path) <= MAX_BYTES) appendFileSync(path, line, { mode: 0o600 });
+        else {
+          const next = `${path}.${process.pid}.tmp`;
+          writeFileSync(next, line, { mode: 0o600 });
+          renameSync(next, path);
+        }
+      } catch (error) {
+        // The write this announces is done and acknowledged: a full disk or a read-only folder must not turn it into
+        // a failure. The other processes then see it when their caches expire (cacheTtlSeconds).
+        onPublishError?.(error);
       }
     },
     subscribe(listener) {
