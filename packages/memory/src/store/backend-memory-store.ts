@@ -45,6 +45,7 @@ import type { Trace } from '../trace.js';
 import { backupWorkspace, restoreWorkspace, verifyBackupDir, type BackupContext } from './backup-restore.js';
 import { embedTexts } from './embed-texts.js';
 import { walkGenealogy } from './genealogy.js';
+import type { InvalidationEvent } from './invalidation.js';
 import { resolveStoreOptions, type MemoryStoreOptions, type ResolvedStoreOptions } from './memory-store-options.js';
 import { applyPatch, prepareTrace } from './prepare-records.js';
 import { decodeCursor, encodeCursor, retentionCandidates, scanAll } from './scans.js';
@@ -332,7 +333,19 @@ export class BackendMemoryStore implements MemoryStore {
       this.lexical?.drop(workspaceId);
       throw error;
     } finally {
-      this.options.invalidation?.publish({ workspaceId, origin: this.origin, ...(memoryIds ? { memoryIds: [...memoryIds] } : {}) });
+      this.announce({ workspaceId, origin: this.origin, ...(memoryIds ? { memoryIds: [...memoryIds] } : {}) });
+    }
+  }
+
+  /**
+   * Tells other stores of a write. A seam that throws must not turn an acknowledged write into a failure (nor hide the
+   * write's own error): the other stores then catch up when their caches expire, as without a seam.
+   */
+  private announce(event: InvalidationEvent): void {
+    try {
+      this.options.invalidation?.publish(event);
+    } catch {
+      // See above: the write's outcome stands.
     }
   }
 

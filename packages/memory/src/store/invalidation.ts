@@ -13,6 +13,7 @@ export interface InvalidationEvent {
  * another origin drops its lexical index of that workspace and tells its backend (`MemoryBackend.invalidate`).
  */
 export interface InvalidationSeam {
+  /** Called after each write, acknowledged or failed. Should not throw; if it does, the error is ignored. */
   publish(event: InvalidationEvent): void;
   /** Returns a function that stops the listener. */
   subscribe(listener: (event: InvalidationEvent) => void): () => void;
