@@ -13,9 +13,9 @@ import { contenders, prepareSet } from './lib/contenders.mjs';
 import { lexicalScores, LEXICAL_VARIANTS } from './lib/lexical.mjs';
 import { calibrate, K, measureOrders, mmr, ranked } from './lib/measure.mjs';
 import { dot, embedSets, loadSets } from './lib/sets.mjs';
+import { EVAL_NOW as NOW, ordersThroughStore } from './lib/through-store.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const NOW = Date.parse('2026-06-01T00:00:00Z');
 const sets = loadSets(here);
 const [set1] = sets;
 const started = Date.now();
@@ -49,25 +49,12 @@ const mmrRows = results
 const defaultRow = { name: 'DEFAULT, end to end: InMemoryMemoryStore, default options (k = 3 asked)', threshold: 'default', parts: [] };
 for (const set of sets) {
   const store = new InMemoryMemoryStore({ embedder, now: () => NOW });
-  for (const m of set.memories) {
-    const { id, domain, outcome, title, description, content, errorContext } = m;
-    const createdAt = new Date(NOW - m.ageDays * 86_400_000).toISOString();
-    await store.addTrace({
-      workspaceId: 'eval',
-      trace: { task: `source of ${id}`, outcome, domain, createdAt, memories: [{ id, title, description, content, ...(errorContext ? { errorContext } : {}) }] },
-    });
-  }
-  const position = new Map(set.memories.map((m, i) => [m.id, i]));
-  const orders = [];
-  for (const q of set.queries) orders.push((await store.retrieve({ workspaceId: 'eval', query: q.query, k: K })).map((r) => position.get(r.memory.id)));
+  const orders = await ordersThroughStore(store, set);
   await store.close();
   for (const indices of Object.values(set.parts)) defaultRow.parts.push(measureOrders(set, indices, (qi) => orders[qi]));
   set.answeredOffTopic = set.queries.flatMap((q, qi) => (q.relevant.length === 0 && orders[qi].length > 0 ? [`"${q.query}" -> ${set.memories[orders[qi][0]].id}`] : []));
 }
-// The embedder's dispose awaits its worker processes' exit, which alone does not keep Node's event loop alive.
-const hold = setInterval(() => undefined, 1000);
 await embedder.dispose?.();
-clearInterval(hold);
 
 const rows = [...results, ...mmrRows, defaultRow];
 if (process.argv.includes('--json')) {

@@ -12,9 +12,9 @@ import { InMemoryMemoryStore } from '@rb/memory';
 import { ChromaMemoryStore, startChroma } from '@rb/storage-chroma';
 import { K, measureOrders } from '../../memory/eval/lib/measure.mjs';
 import { loadSets } from '../../memory/eval/lib/sets.mjs';
+import { EVAL_NOW as NOW, ordersThroughStore } from '../../memory/eval/lib/through-store.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const NOW = Date.parse('2026-06-01T00:00:00Z');
 const sets = loadSets(join(here, '../../memory/eval'));
 const started = Date.now();
 const dir = await mkdtemp(join(tmpdir(), 'rb-chroma-eval-'));
@@ -35,18 +35,7 @@ try {
     const orders = {};
     for (const [name, open] of Object.entries(backends)) {
       const store = open(i);
-      // One trace per memory, dated by the memory's age, as the memory package's eval does.
-      for (const m of set.memories) {
-        const { id, domain, outcome, title, description, content, errorContext } = m;
-        const createdAt = new Date(NOW - m.ageDays * 86_400_000).toISOString();
-        await store.addTrace({
-          workspaceId: 'eval',
-          trace: { task: `source of ${id}`, outcome, domain, createdAt, memories: [{ id, title, description, content, ...(errorContext ? { errorContext } : {}) }] },
-        });
-      }
-      const position = new Map(set.memories.map((m, mi) => [m.id, mi]));
-      orders[name] = [];
-      for (const q of set.queries) orders[name].push((await store.retrieve({ workspaceId: 'eval', query: q.query, k: K })).map((r) => position.get(r.memory.id)));
+      orders[name] = await ordersThroughStore(store, set);
       await store.close();
       for (const [part, indices] of Object.entries(set.parts)) rows[name].push({ part, ...measureOrders(set, indices, (qi) => orders[name][qi]) });
     }
