@@ -1,5 +1,5 @@
 import { isPieceBoundary } from './piece-boundary.js';
-import type { Tokenizer } from './tokenizer.js';
+import { concatTokens, type Tokenizer } from './tokenizer.js';
 
 /** A line this long or longer ends a block, where the next line may start one; shorter lines gather. */
 const MIN_LINE_CHARS = 16;
@@ -57,14 +57,7 @@ export class TokenCounter {
   tokens(text: string): Uint32Array {
     const blocks = this.#tokensOfBlocks(text);
     if (!blocks) return this.tokenizer.encode(text);
-    if (blocks.length === 1) return blocks[0]!;
-    const all = new Uint32Array(blocks.reduce((n, b) => n + b.length, 0));
-    let offset = 0;
-    for (const tokens of blocks) {
-      all.set(tokens, offset);
-      offset += tokens.length;
-    }
-    return all;
+    return blocks.length === 1 ? blocks[0]! : concatTokens(blocks);
   }
 
   /** Per block, its tokens; `undefined` when a token spanned two blocks, so the text must be encoded whole. */

@@ -122,14 +122,18 @@ function encodeInChunks({ encoder, separator }: Shared, text: string, runs: read
     // Other special tokens' texts stay ordinary text: nothing but the separator is allowed, nothing is refused.
     return withoutToken(encoder.encode(parts.join(SEPARATOR), [SEPARATOR], []), separator);
   }
-  const encoded = parts.map((part) => encoder.encode_ordinary(part));
-  const tokens = new Uint32Array(encoded.reduce((n, p) => n + p.length, 0));
+  return concatTokens(parts.map((part) => encoder.encode_ordinary(part)));
+}
+
+/** The token arrays one after another, in one array. */
+export function concatTokens(arrays: readonly Uint32Array[]): Uint32Array {
+  const all = new Uint32Array(arrays.reduce((n, a) => n + a.length, 0));
   let offset = 0;
-  for (const p of encoded) {
-    tokens.set(p, offset);
-    offset += p.length;
+  for (const tokens of arrays) {
+    all.set(tokens, offset);
+    offset += tokens.length;
   }
-  return tokens;
+  return all;
 }
 
 /** `tokens` without `token`. A loop: `Uint32Array.prototype.filter` took ~0.8 s on a megabyte's 1.25M tokens. */
