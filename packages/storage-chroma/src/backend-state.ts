@@ -110,10 +110,13 @@ export class BackendState {
     this.warmup?.forget(workspaceId);
   }
 
-  clearCaches(): void {
-    this.retrievals?.clear();
-    this.records?.clear();
-    this.warmup?.clear();
+  /** Empties the retrieval and/or record caches (the record warm-up with the records). */
+  clearCaches(which: { retrievals: boolean; records: boolean } = { retrievals: true, records: true }): void {
+    if (which.retrievals) this.retrievals?.clear();
+    if (which.records) {
+      this.records?.clear();
+      this.warmup?.clear();
+    }
   }
 }
 

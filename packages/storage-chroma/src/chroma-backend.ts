@@ -176,12 +176,8 @@ export class ChromaBackend implements MemoryBackend {
   }
 
   /** Empties the retrieval and/or record caches: nothing stored is lost, later reads ask Chroma again. */
-  clearCaches(which: { retrievals: boolean; records: boolean } = { retrievals: true, records: true }): void {
-    if (which.retrievals) this.state.retrievals?.clear();
-    if (which.records) {
-      this.state.records?.clear();
-      this.state.warmup?.clear();
-    }
+  clearCaches(which?: { retrievals: boolean; records: boolean }): void {
+    this.state.clearCaches(which);
   }
 
   async close(): Promise<void> {
