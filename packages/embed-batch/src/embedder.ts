@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Span } from '@opentelemetry/api';
 import { MemoryCache } from '@rb/cache';
 import { describeValue } from '@rb/errors';
 import {
@@ -22,6 +23,14 @@ import { telemetry } from './telemetry.js';
 import { assertModelFiles } from './model-files.js';
 import { WorkerPool } from './worker-pool.js';
 
+/** A text as the model sees it: its word pieces and one vector per piece. */
+export interface TokenVectors {
+  /** The model's word pieces of the text, without the special tokens ([CLS], [SEP]): e.g. 'index', '##ing', '.'. */
+  readonly pieces: readonly string[];
+  /** One unit-length vector of `dimension` floats per piece, row after row (pieces.length x dimension). */
+  readonly vectors: Float32Array;
+}
+
 /** A loaded sentence-embedding model: vectors are mean-pooled and L2-normalised, one `Float32Array` per text. */
 export interface Embedder {
   /** The model id. */
@@ -39,6 +48,14 @@ export interface Embedder {
    * in batches of similar token length (padding is wasted work).
    */
   generateBatch(texts: readonly string[], options?: GenerateBatchOptions): Promise<Float32Array[]>;
+  /**
+   * Per-token vectors: the model's last hidden state for each word piece of each text, each row L2-normalised, the
+   * special tokens ([CLS], [SEP]) dropped, in input order; for late-interaction (MaxSim) scoring. Runs in the workers
+   * in length-sorted batches like `generateBatch`, with no cache and no merging of identical texts. A text longer than
+   * the model's maximum length is cut as `generateBatch` cuts it (510 pieces for all-MiniLM-L6-v2); an empty text
+   * gives no pieces. Each result owns its `vectors` (a copy, not a view of a shared batch buffer).
+   */
+  generateTokenVectors(texts: readonly string[], options?: GenerateBatchOptions): Promise<TokenVectors[]>;
   /** Embeds one text. Calls made within the coalescing window share one batch. */
   embed(text: string): Promise<Float32Array>;
   /** Cache figures (`@rb/cache` statistics), or `undefined` when the cache is off. */
@@ -106,74 +123,70 @@ class TransformersEmbedder implements Embedder {
   }
 
   async generateBatch(texts: readonly string[], options?: GenerateBatchOptions): Promise<Float32Array[]> {
-    this.assertUsable();
-    if (!Array.isArray(texts)) {
-      throw new EmbedError({ code: 'INVALID_INPUT', field: 'texts', message: `texts must be an array of strings, got ${describeValue(texts)}` });
-    }
-    texts.forEach((text, i) => {
-      if (typeof text !== 'string') {
-        throw new EmbedError({
-          code: 'INVALID_INPUT',
-          field: `texts[${i}]`,
-          message: `texts[${i}] must be a string, got ${describeValue(text)}`,
-        });
-      }
-    });
-    const { batchSize, onProgress } = resolveGenerateBatchOptions(options, this.settings.batchSize);
+    const { batchSize, onProgress } = this.prepare(texts, options);
+    return this.traced(texts.length, 'pooled', async (span) => {
+      const vectors = new Array<Float32Array>(texts.length);
+      // Identical texts are looked up and computed once: text -> its cache key and every position that wants it.
+      const wanted = new Map<string, { key: string; positions: number[] }>();
+      let done = 0;
+      texts.forEach((text, i) => {
+        const pending = wanted.get(text);
+        if (pending) {
+          pending.positions.push(i);
+          return;
+        }
+        const key = this.cacheKey(text);
+        const cached = this.cache?.get(key);
+        if (cached) {
+          vectors[i] = cached;
+          done++;
+        } else wanted.set(text, { key, positions: [i] });
+      });
 
-    return telemetry.withSpan(
-      this.spanName,
-      {
-        [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION.EMBEDDINGS,
-        [ATTR_GEN_AI_REQUEST_MODEL]: this.model,
-        'rb.embed.texts': texts.length,
-      },
-      async (span) => {
-        const vectors = new Array<Float32Array>(texts.length);
-        // Identical texts are looked up and computed once: text -> its cache key and every position that wants it.
-        const wanted = new Map<string, { key: string; positions: number[] }>();
-        let done = 0;
-        texts.forEach((text, i) => {
-          const pending = wanted.get(text);
-          if (pending) {
-            pending.positions.push(i);
-            return;
-          }
-          const key = this.cacheKey(text);
-          const cached = this.cache?.get(key);
-          if (cached) {
-            vectors[i] = cached;
-            done++;
-          } else wanted.set(text, { key, positions: [i] });
+      const unique = [...wanted.keys()];
+      onProgress?.({ done, total: texts.length });
+      await this.inBatches(unique, batchSize, async (batch, tokens) => {
+        const data = await this.pool.embed(tokens);
+        batch.forEach((u, row) => {
+          // slice() copies: a cached vector must not keep the whole batch buffer alive.
+          const vector = data.slice(row * this.dimension, (row + 1) * this.dimension);
+          const { key, positions } = wanted.get(unique[u]!)!;
+          this.cache?.put(key, vector);
+          for (const position of positions) vectors[position] = vector;
+          done += positions.length;
         });
-
-        const unique = [...wanted.keys()];
         onProgress?.({ done, total: texts.length });
-        // Tokenised where the model runs: this thread only sorts the lengths into batches.
-        const tokens = unique.length > 0 ? await this.pool.tokenize(unique) : [];
-        const lengths = tokens.map((ids) => ids.length);
+      });
 
-        const embedBatch = async (batch: number[]) => {
-          const data = await this.pool.embed(batch.map((u) => tokens[u]!));
-          batch.forEach((u, row) => {
-            // slice() copies: a cached vector must not keep the whole batch buffer alive.
-            const vector = data.slice(row * this.dimension, (row + 1) * this.dimension);
-            const { key, positions } = wanted.get(unique[u]!)!;
-            this.cache?.put(key, vector);
-            for (const position of positions) vectors[position] = vector;
-            done += positions.length;
-          });
-          onProgress?.({ done, total: texts.length });
-        };
-        // Longest batches first, so the last ones to finish are short and no worker idles long at the end.
-        const batches = planBatches(lengths, batchSize, this.settings.maxBatchTokens).reverse();
-        await Promise.all(batches.map(embedBatch));
+      span.setAttributes({ 'rb.embed.computed': unique.length, 'rb.embed.reused': texts.length - unique.length });
+      telemetry.instruments.embeddingsGenerated.add(unique.length, { [ATTR_GEN_AI_REQUEST_MODEL]: this.model });
+      return vectors;
+    });
+  }
 
-        span.setAttributes({ 'rb.embed.computed': unique.length, 'rb.embed.reused': texts.length - unique.length });
-        telemetry.instruments.embeddingsGenerated.add(unique.length, { [ATTR_GEN_AI_REQUEST_MODEL]: this.model });
-        return vectors;
-      },
-    );
+  async generateTokenVectors(texts: readonly string[], options?: GenerateBatchOptions): Promise<TokenVectors[]> {
+    const { batchSize, onProgress } = this.prepare(texts, options);
+    return this.traced(texts.length, 'tokens', async (span) => {
+      const results = new Array<TokenVectors>(texts.length);
+      let done = 0;
+      let pieceCount = 0;
+      onProgress?.({ done, total: texts.length });
+      await this.inBatches(texts, batchSize, async (batch, tokens) => {
+        const { data, pieces } = await this.pool.tokenVectors(tokens);
+        let row = 0;
+        batch.forEach((i, r) => {
+          const own = pieces[r]!;
+          // slice() copies: a caller caching one text's rows must not keep the whole batch's buffer alive.
+          results[i] = { pieces: own, vectors: data.slice(row * this.dimension, (row + own.length) * this.dimension) };
+          row += own.length;
+          pieceCount += own.length;
+        });
+        done += batch.length;
+        onProgress?.({ done, total: texts.length });
+      });
+      span.setAttributes({ 'rb.embed.computed': texts.length, 'rb.embed.pieces': pieceCount });
+      return results;
+    });
   }
 
   async embed(text: string): Promise<Float32Array> {
@@ -197,6 +210,53 @@ class TransformersEmbedder implements Embedder {
     this.disposed = true;
     this.coalescer.flush();
     await this.pool.close();
+  }
+
+  /** Checks the embedder and a call's texts and options, naming the field of the first bad one. */
+  private prepare(texts: readonly string[], options: GenerateBatchOptions | undefined) {
+    this.assertUsable();
+    if (!Array.isArray(texts)) {
+      throw new EmbedError({ code: 'INVALID_INPUT', field: 'texts', message: `texts must be an array of strings, got ${describeValue(texts)}` });
+    }
+    texts.forEach((text, i) => {
+      if (typeof text !== 'string') {
+        throw new EmbedError({
+          code: 'INVALID_INPUT',
+          field: `texts[${i}]`,
+          message: `texts[${i}] must be a string, got ${describeValue(text)}`,
+        });
+      }
+    });
+    return resolveGenerateBatchOptions(options, this.settings.batchSize);
+  }
+
+  /** Runs `work` in one `embeddings <model>` span; `output` tells pooled vectors from per-token ones. */
+  private traced<T>(count: number, output: 'pooled' | 'tokens', work: (span: Span) => Promise<T>): Promise<T> {
+    return telemetry.withSpan(
+      this.spanName,
+      {
+        [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION.EMBEDDINGS,
+        [ATTR_GEN_AI_REQUEST_MODEL]: this.model,
+        'rb.embed.texts': count,
+        'rb.embed.output': output,
+      },
+      work,
+    );
+  }
+
+  /**
+   * Tokenises `texts` in the workers (this thread only sorts the lengths into batches) and hands each batch of similar
+   * length to `run`: the texts' indices and their token ids, in the same order. Longest batches first, so the last
+   * ones to finish are short and no worker idles long at the end.
+   */
+  private async inBatches(
+    texts: readonly string[],
+    batchSize: number,
+    run: (batch: number[], tokens: Int32Array[]) => Promise<void>,
+  ): Promise<void> {
+    const tokens = texts.length > 0 ? await this.pool.tokenize(texts) : [];
+    const batches = planBatches(tokens.map((ids) => ids.length), batchSize, this.settings.maxBatchTokens).reverse();
+    await Promise.all(batches.map((batch) => run(batch, batch.map((i) => tokens[i]!))));
   }
 
   private cacheKey(text: string): string {

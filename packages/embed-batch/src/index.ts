@@ -1,5 +1,5 @@
 export { createEmbedder } from './embedder.js';
-export type { Embedder } from './embedder.js';
+export type { Embedder, TokenVectors } from './embedder.js';
 export { executionPlan } from './embedder-options.js';
 export type { EmbedderOptions, ExecutionPlan, GenerateBatchOptions, ModelDtype } from './embedder-options.js';
 export { EmbedError } from './errors.js';

@@ -109,6 +109,30 @@ describe('embedder lifecycle, in a real child process', () => {
     expect(child.results[0]!['minCosine']).toBeGreaterThan(0.9999);
   });
 
+  it('replaces a worker killed during generateTokenVectors, and the call still answers with the same rows', async () => {
+    const child = await runChild(`
+      const embedder = await createEmbedder({ modelDir, workers: 2 });
+      let killed;
+      const input = texts(40, 'tokens');
+      const results = await embedder.generateTokenVectors(input, {
+        batchSize: 4,
+        onProgress: ({ done }) => {
+          if (done > 0 && !killed) process.kill((killed = workerPids()[0]), 'SIGKILL');
+        },
+      });
+      const again = await embedder.generateTokenVectors(input);
+      const pids = workerPids();
+      report({ replaced: typeof killed === 'number' && !pids.includes(killed) && pids.length === 2, results: results.length,
+        samePieces: results.every((r, i) => r.pieces.join(' ') === again[i].pieces.join(' ')),
+        maxDiff: results.reduce((worst, r, i) => r.vectors.reduce((w, x, k) => Math.max(w, Math.abs(x - again[i].vectors[k])), worst), 0) });
+      await embedder.dispose();`);
+
+    expect(child.stderr).toBe('');
+    expect(child.results).toHaveLength(1);
+    expect(child.results[0]).toMatchObject({ replaced: true, results: 40, samePieces: true });
+    expect(child.results[0]!['maxDiff']).toBeLessThan(1e-4);
+  });
+
   it('fails waiting calls when a killed worker cannot be replaced (model files gone), then recovers', async () => {
     const child = await runChild(`
       const own = mkdtempSync(join(tmpdir(), 'rb-lifecycle-model-'));
@@ -154,6 +178,26 @@ describe('embedder lifecycle, in a real child process', () => {
       { isEmbedError: true, code: 'DISPOSED', later: 'DISPOSED', pids: expect.any(Array), left: [] },
     ]);
     // transformers.js prints a batch's token ids when a disposed session is run: nothing of the kind may show.
+    expect(child.stray).toEqual([]);
+    expect(child.stderr).toBe('');
+  });
+
+  it('rejects a generateTokenVectors running when dispose() is called with DISPOSED, and ends the workers', async () => {
+    const child = await runChild(`
+      const embedder = await createEmbedder({ modelDir, workers: 2 });
+      let disposing;
+      const error = await embedder.generateTokenVectors(texts(60, 'dispose-tokens'), {
+        batchSize: 4,
+        onProgress: ({ done }) => {
+          if (done > 0) disposing ??= embedder.dispose();
+        },
+      }).catch((e) => e);
+      await disposing;
+      const later = await embedder.generateTokenVectors(['after dispose']).catch((e) => e.code);
+      report({ isEmbedError: EmbedError.isInstance(error), code: error.code, later, left: workerPids() });`);
+
+    expect(child.status).toBe(0);
+    expect(child.results).toEqual([{ isEmbedError: true, code: 'DISPOSED', later: 'DISPOSED', left: [] }]);
     expect(child.stray).toEqual([]);
     expect(child.stderr).toBe('');
   });

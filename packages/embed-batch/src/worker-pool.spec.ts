@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbedError } from './errors.js';
@@ -63,6 +63,17 @@ describe('WorkerPool', () => {
     await expect(pool.embed([crashOnce!])).resolves.toEqual(Float32Array.of(11, 35, 1));
     expect(pool.size).toBe(1);
     expect(Array.from(await embedTexts(pool, ['ok']))).toEqual([2, 111, 1]);
+  });
+
+  it('answers a token-vectors job with one array for the batch and each text its pieces, retried once on a crash', async () => {
+    const pool = await start(1);
+    const [crashOnce, short] = await pool.tokenize(['[#x]', '[]']);
+
+    const { data, pieces } = await pool.tokenVectors([crashOnce!, short!]);
+    expect(pieces).toEqual([['#', 'x'], []]);
+    expect(Array.from(data)).toEqual([35, 0, 1, 120, 1, 1]);
+    expect(existsSync(join(dir, 'crashed-once'))).toBe(true); // it did die once, and the retry answered
+    expect(pool.size).toBe(1);
   });
 
   it('fails a job whose worker died twice with a retryable INFERENCE_FAILED, and keeps serving others', async () => {

@@ -24,8 +24,8 @@ export interface PoolOptions {
   workerPath?: string;
 }
 
-type Task = { op: 'tokenize'; texts: string[] } | { op: 'embed'; ids: Int32Array; lengths: Int32Array };
-type Reply = { id: number; error?: string; ids?: Int32Array; lengths?: Int32Array; data?: Float32Array };
+type Task = { op: 'tokenize'; texts: string[] } | { op: 'embed' | 'tokenVectors'; ids: Int32Array; lengths: Int32Array };
+type Reply = { id: number; error?: string; ids?: Int32Array; lengths?: Int32Array; data?: Float32Array; pieces?: string[][] };
 type Ready = { ready: true; dimension: number } | { ready: false; error: string };
 
 interface Job {
@@ -145,14 +145,16 @@ export class WorkerPool {
 
   /** One model call on pre-tokenised texts: their vectors, one after the other. */
   async embed(batch: readonly Int32Array[]): Promise<Float32Array> {
-    const lengths = Int32Array.from(batch, (ids) => ids.length);
-    const ids = new Int32Array(lengths.reduce((sum, n) => sum + n, 0));
-    let at = 0;
-    for (const row of batch) {
-      ids.set(row, at);
-      at += row.length;
-    }
-    return (await this.submit({ op: 'embed', ids, lengths })).data!;
+    return (await this.submit({ op: 'embed', ...pack(batch) })).data!;
+  }
+
+  /**
+   * One model call on pre-tokenised texts: the unit vector of each of their tokens but the special ones, all texts'
+   * rows one after the other in one array, and each text's word pieces (one per row).
+   */
+  async tokenVectors(batch: readonly Int32Array[]): Promise<{ data: Float32Array; pieces: string[][] }> {
+    const { data, pieces } = await this.submit({ op: 'tokenVectors', ...pack(batch) });
+    return { data: data!, pieces: pieces! };
   }
 
   /** Fails every queued and running job with `DISPOSED` at once, and stops the workers. */
@@ -283,6 +285,18 @@ export class WorkerPool {
     for (const job of this.urgent.splice(0)) job.reject(failed);
     for (const job of this.queue.splice(0)) job.reject(failed);
   }
+}
+
+/** Texts' token ids end to end, and the length of each: one message, one copy. */
+function pack(batch: readonly Int32Array[]): { ids: Int32Array; lengths: Int32Array } {
+  const lengths = Int32Array.from(batch, (ids) => ids.length);
+  const ids = new Int32Array(lengths.reduce((sum, n) => sum + n, 0));
+  let at = 0;
+  for (const row of batch) {
+    ids.set(row, at);
+    at += row.length;
+  }
+  return { ids, lengths };
 }
 
 /** Ends a worker process and resolves once it has exited. */

@@ -1,8 +1,9 @@
 // A scripted embedding worker for the pool's own tests: the real worker's protocol and process behaviour, no model, so
 // the pool's handling of crashes, load failures and deadlines can be driven exactly. Vectors are [text length, first
-// character code, 1]. The model name picks a load behaviour ('never-ready' never answers, 'load-fails' reports a
-// failure); a text containing '!' kills the worker whenever it is embedded, '#' kills it the first time only (a file in
-// modelDir remembers it).
+// character code, 1]; token vectors ('tokenVectors') one row [character code, position, 1] per character but the first
+// and last (the real worker drops [CLS] and [SEP]), each character its piece. The model name picks a load behaviour
+// ('never-ready' never answers, 'load-fails' reports a failure); a text containing '!' kills the worker whenever it is
+// embedded, '#' kills it the first time only (a file in modelDir remembers it).
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -22,7 +23,7 @@ process.on('message', (message) => {
     process.send({ id, ids: Int32Array.from(rows.flat()), lengths: Int32Array.from(rows, (r) => r.length) });
     return;
   }
-  const data = new Float32Array(lengths.length * 3);
+  const batch = [];
   let at = 0;
   for (let r = 0; r < lengths.length; r++) {
     const row = ids.subarray(at, at + lengths[r]);
@@ -32,7 +33,15 @@ process.on('message', (message) => {
       writeFileSync(join(modelDir, 'crashed-once'), '');
       process.exit(70);
     }
-    data.set([row.length, row[0] ?? 0, 1], r * 3);
+    batch.push(row);
   }
+  if (op === 'tokenVectors') {
+    const inner = batch.map((row) => Array.from(row.subarray(1, Math.max(1, row.length - 1))));
+    const data = Float32Array.from(inner.flatMap((codes) => codes.flatMap((code, j) => [code, j, 1])));
+    process.send({ id, data, pieces: inner.map((codes) => codes.map((code) => String.fromCodePoint(code))) });
+    return;
+  }
+  const data = new Float32Array(lengths.length * 3);
+  batch.forEach((row, r) => data.set([row.length, row[0] ?? 0, 1], r * 3));
   process.send({ id, data });
 });

@@ -7,6 +7,10 @@
 //                                      -> { ready: true, dimension } or { ready: false, error }
 //   { id, op: 'tokenize', texts }      -> { id, ids: Int32Array, lengths: Int32Array }  (all texts' ids, end to end)
 //   { id, op: 'embed', ids, lengths }  -> { id, data: Float32Array }                    (rows of `dimension` floats)
+//   { id, op: 'tokenVectors', ids, lengths }
+//                                      -> { id, data: Float32Array, pieces: string[][] }
+//      the last hidden state of every token but the special ones ([CLS], [SEP]), each row L2-normalised, all texts'
+//      rows end to end in one array, and each text's word pieces, one per row ('index', '##ing'): n ids give n - 2.
 //
 // It exits when its parent goes (the IPC channel closes), whatever the way the parent ended.
 // Plain JavaScript because Node runs this file as is, from the package's source and from its build alike.
@@ -38,8 +42,19 @@ function tokenize(tokenizer, maxLength, texts) {
   return { ids, lengths };
 }
 
-/** Pads the batch to its longest text, runs the session once, and mean-pools and L2-normalises each row. */
-async function embed(session, inputNames, ids, lengths) {
+/** Scales `row` to unit length in place (a zero row stays zero). */
+function normalize(row) {
+  let norm = 0;
+  for (let k = 0; k < row.length; k++) norm += row[k] * row[k];
+  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (let k = 0; k < row.length; k++) row[k] *= scale;
+}
+
+/**
+ * Pads the batch to its longest text, runs the session once and hands the last hidden state, `[rows, width, size]`,
+ * to `read`, which copies out what it needs before the outputs are released.
+ */
+async function runModel(session, ids, lengths, read) {
   const rows = lengths.length;
   let width = 0;
   for (const n of lengths) width = Math.max(width, n);
@@ -58,28 +73,60 @@ async function embed(session, inputNames, ids, lengths) {
     input_ids: new Tensor('int64', inputIds, dims).ort_tensor,
     attention_mask: new Tensor('int64', mask, dims).ort_tensor,
   };
-  if (inputNames.includes('token_type_ids')) {
+  if (session.inputNames.includes('token_type_ids')) {
     feeds.token_type_ids = new Tensor('int64', new BigInt64Array(rows * width), dims).ort_tensor;
   }
   const outputs = await session.run(feeds);
   const hidden = outputs.last_hidden_state ?? outputs[session.outputNames[0]];
-  const size = hidden.dims.at(-1);
-  const states = hidden.data;
-  const data = new Float32Array(rows * size);
-  for (let r = 0; r < rows; r++) {
-    const out = data.subarray(r * size, (r + 1) * size);
-    for (let j = 0; j < lengths[r]; j++) {
-      const base = (r * width + j) * size;
-      for (let k = 0; k < size; k++) out[k] += states[base + k];
-    }
-    let norm = 0;
-    for (let k = 0; k < size; k++) norm += out[k] * out[k];
-    // Mean then L2 norm is the L2 norm of the sum: the division by the length cancels out.
-    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let k = 0; k < size; k++) out[k] *= scale;
+  try {
+    return read(hidden.data, width, hidden.dims.at(-1));
+  } finally {
+    for (const output of Object.values(outputs)) output.dispose?.();
   }
-  for (const output of Object.values(outputs)) output.dispose?.();
-  return data;
+}
+
+/** One mean-pooled, L2-normalised vector per text, rows end to end. */
+function embed(session, ids, lengths) {
+  return runModel(session, ids, lengths, (states, width, size) => {
+    const data = new Float32Array(lengths.length * size);
+    for (let r = 0; r < lengths.length; r++) {
+      const out = data.subarray(r * size, (r + 1) * size);
+      for (let j = 0; j < lengths[r]; j++) {
+        const base = (r * width + j) * size;
+        for (let k = 0; k < size; k++) out[k] += states[base + k];
+      }
+      // Mean then L2 norm is the L2 norm of the sum: the division by the length cancels out.
+      normalize(out);
+    }
+    return data;
+  });
+}
+
+/**
+ * Every token's L2-normalised vector but the special tokens the tokenizer added (`head` at the start, `tail` at the
+ * end of each text), rows end to end in one array, with each text's word pieces.
+ */
+function tokenVectors({ session, vocabulary, head, tail }, ids, lengths) {
+  return runModel(session, ids, lengths, (states, width, size) => {
+    let rows = 0;
+    for (const n of lengths) rows += Math.max(0, n - head - tail);
+    const data = new Float32Array(rows * size);
+    const pieces = [];
+    let row = 0;
+    let at = 0;
+    for (let r = 0; r < lengths.length; r++) {
+      const own = [];
+      for (let j = head; j < lengths[r] - tail; j++, row++) {
+        const out = data.subarray(row * size, (row + 1) * size);
+        out.set(states.subarray((r * width + j) * size, (r * width + j + 1) * size));
+        normalize(out);
+        own.push(vocabulary[ids[at + j]] ?? '');
+      }
+      pieces.push(own);
+      at += lengths[r];
+    }
+    return { data, pieces };
+  });
 }
 
 async function load({ model, modelDir, dtype, threads, spinning, allowRemoteModels, remoteHost }) {
@@ -98,8 +145,16 @@ async function load({ model, modelDir, dtype, threads, spinning, allowRemoteMode
   const session = loaded.sessions.model ?? Object.values(loaded.sessions)[0];
   const maxLength = Math.min(tokenizer.model_max_length ?? 512, loaded.config.max_position_embeddings ?? 512);
   const probe = tokenize(tokenizer, maxLength, ['dimension probe']);
-  const dimension = (await embed(session, session.inputNames, probe.ids, probe.lengths)).length;
-  return { tokenizer, session, maxLength, dimension };
+  const dimension = (await embed(session, probe.ids, probe.lengths)).length;
+  // Where the special tokens go: a one-word text with them against without ([CLS] a [SEP] against a: 1 and 1).
+  const bare = tokenizer.encode('a', { add_special_tokens: false });
+  const full = tokenizer.encode('a', { add_special_tokens: true });
+  const head = Math.max(0, full.indexOf(bare[0]));
+  const tail = Math.max(0, full.length - bare.length - head);
+  // id -> word piece, from the public vocabulary map.
+  const vocabulary = [];
+  for (const [piece, id] of tokenizer.get_vocab()) vocabulary[id] = piece;
+  return { tokenizer, session, maxLength, dimension, vocabulary, head, tail };
 }
 
 let loaded;
@@ -116,7 +171,8 @@ process.on('message', async (message) => {
   const { id, op, texts, ids, lengths } = message;
   try {
     if (op === 'tokenize') reply({ id, ...tokenize(loaded.tokenizer, loaded.maxLength, texts) });
-    else reply({ id, data: await embed(loaded.session, loaded.session.inputNames, ids, lengths) });
+    else if (op === 'tokenVectors') reply({ id, ...(await tokenVectors(loaded, ids, lengths)) });
+    else reply({ id, data: await embed(loaded.session, ids, lengths) });
   } catch (error) {
     reply({ id, error: error instanceof Error ? error.message : String(error) });
   }
