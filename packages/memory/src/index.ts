@@ -67,7 +67,7 @@ export type {
   BackupFile,
   StoreHealth,
 } from './memory-store.js';
-export type { MemoryEmbedder } from './memory-embedder.js';
+export type { MemoryEmbedder, MemoryTokenVectors } from './memory-embedder.js';
 export { createId } from './create-id.js';
 export { parseInput } from './parse-input.js';
 export type {
@@ -90,7 +90,7 @@ export { createMemoryStore } from './store/create-memory-store.js';
 export type { MemoryStoreOptions } from './store/memory-store-options.js';
 export { createLocalInvalidation } from './store/invalidation.js';
 export type { InvalidationEvent, InvalidationSeam } from './store/invalidation.js';
-export { DEFAULT_MIN_SCORES } from './retrieval/retrieval-options.js';
+export { DEFAULT_LATE_MIN_SCORES, DEFAULT_MIN_SCORES } from './retrieval/retrieval-options.js';
 export type { RetrievalOptions, RerankHook } from './retrieval/retrieval-options.js';
 export { InMemoryBackend } from './in-memory/in-memory-backend.js';
 export { InMemoryMemoryStore } from './in-memory/in-memory-memory-store.js';

@@ -43,11 +43,16 @@ export interface ScoreComponents {
   similarity: number;
   /** Lexical relevance (e.g. normalised BM25), 0..1, when the pipeline uses one. */
   lexical?: number;
+  /**
+   * Late-interaction similarity (symmetric MaxSim of the task's and the memory's token vectors), when that stage
+   * rescored the memory; relevance then uses it in place of `similarity`.
+   */
+  late?: number;
   /** `2^(-ageDays / halfLifeDays)`: 1 for a memory created now, 0.5 one half-life ago. */
   recency: number;
   /** 1 for a relevant failure-derived memory (it has `errorContext`), else 0. */
   errorBoost: number;
-  /** The relevance the threshold is applied to (similarity, or the fusion of similarity and lexical). */
+  /** The relevance the threshold is applied to: `similarity` (or `late`) + `lexicalWeight x lexical`. */
   relevance: number;
   /** The position a `rerank` hook gave the memory (0 = first), when one ran. */
   rerankPosition?: number;

@@ -8,6 +8,8 @@ export interface RankCandidate {
   similarity: number;
   /** Raw BM25 score, 0 when the lexical retriever did not return the memory. */
   lexical: number;
+  /** Late-interaction similarity, when that stage scored the memory: it stands in for `similarity` in relevance. */
+  late?: number;
 }
 
 /** The resolved ranking settings (see `RetrievalOptions` for what each means and its default). */
@@ -36,7 +38,7 @@ export function lexicalScore(bm25: number, saturation: number): number {
 }
 
 /**
- * Relevance first. `relevance = similarity + lexicalWeight x lexical`; memories below `minScore` are dropped (unless
+ * Relevance first. `relevance = similarity + lexicalWeight x lexical` (`late` in place of `similarity` when present); memories below `minScore` are dropped (unless
  * it is 0); the rest are ordered by `score = relevance + tieMargin x (recencyShare x recency + (1 - recencyShare) x
  * errorBoost)`. The bonus is at most `tieMargin`, so recency and the failure boost only reorder memories whose
  * relevance is within `tieMargin` of each other: a memory never ranks above one whose relevance exceeds its own by more.
@@ -45,7 +47,7 @@ export function rankCandidates(candidates: readonly RankCandidate[], settings: R
   const ranked: RetrievedMemory[] = [];
   for (const candidate of candidates) {
     const lexical = lexicalScore(candidate.lexical, settings.lexicalSaturation);
-    const relevance = candidate.similarity + settings.lexicalWeight * lexical;
+    const relevance = (candidate.late ?? candidate.similarity) + settings.lexicalWeight * lexical;
     if (settings.minScore > 0 && relevance < settings.minScore) continue;
     const recency = recencyScore(candidate.memory.createdAt, settings.now, settings.halfLifeDays);
     const errorBoost = candidate.memory.errorContext !== undefined ? 1 : 0;
@@ -53,7 +55,14 @@ export function rankCandidates(candidates: readonly RankCandidate[], settings: R
     ranked.push({
       memory: candidate.memory,
       score: relevance + settings.tieMargin * bonus,
-      components: { similarity: candidate.similarity, lexical, recency, errorBoost, relevance },
+      components: {
+        similarity: candidate.similarity,
+        lexical,
+        ...(candidate.late !== undefined ? { late: candidate.late } : {}),
+        recency,
+        errorBoost,
+        relevance,
+      },
     });
   }
   return ranked.sort(

@@ -38,6 +38,27 @@ export interface RetrievalOptions {
   rerank?: RerankHook;
   /** Candidates the `rerank` hook sees. Defaults to `10`. */
   rerankCandidates?: number;
+  /**
+   * Rescore the best candidates by late interaction when the embedder gives token vectors
+   * (`MemoryEmbedder.generateTokenVectors`, which `@rb/embed-batch` has): their relevance becomes `late +
+   * lexicalWeight x lexical`, where `late` is the symmetric MaxSim of the task's and the memory's content-word token
+   * vectors, and `lateMinScore` applies to it. Token vectors match what a pooled vector averages away, so lessons on
+   * one subject are told apart by what each says. Defaults to `true`; without token vectors it does nothing.
+   */
+  lateInteraction?: boolean;
+  /** Best candidates (after `minScore`) rescored by late interaction; at least `k` are. Defaults to `5`. */
+  lateCandidates?: number;
+  /**
+   * The threshold of the late-interaction relevance. Defaults to the calibrated value for the embedder's model in
+   * `DEFAULT_LATE_MIN_SCORES`, else `0`. A request's `minScore` overrides both thresholds.
+   */
+  lateMinScore?: number;
+  /**
+   * Bytes of memories' token vectors kept between retrievals (least recently used dropped first), so a memory is
+   * encoded once, not at every retrieval that ranks it. A MiniLM memory of 60 words takes about 60 KiB. Defaults to
+   * `33554432` (32 MiB); `0` keeps none.
+   */
+  lateCacheBytes?: number;
 }
 
 /**
@@ -57,6 +78,18 @@ export const DEFAULT_MIN_SCORES: Readonly<Record<string, number>> = Object.freez
   }),
 );
 
+/**
+ * Thresholds of the late-interaction relevance per model, calibrated by the same rule as `DEFAULT_MIN_SCORES`
+ * (`npx nx eval @rb/memory`). They belong to a model and to `lexicalWeight`.
+ */
+export const DEFAULT_LATE_MIN_SCORES: Readonly<Record<string, number>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, number>, {
+    'onnx-community/all-MiniLM-L6-v2-ONNX': 0.41,
+    'Xenova/all-MiniLM-L6-v2': 0.41,
+    'sentence-transformers/all-MiniLM-L6-v2': 0.41,
+  }),
+);
+
 /** The default `tieMargin`: recency and the failure boost never reorder memories whose relevance differs by more. */
 export const DEFAULT_TIE_MARGIN = 0.02;
 
@@ -64,6 +97,10 @@ export interface ResolvedRetrieval extends Omit<RankSettings, 'now'> {
   candidates: number;
   rerank: RerankHook | undefined;
   rerankCandidates: number;
+  lateInteraction: boolean;
+  lateCandidates: number;
+  lateMinScore: number;
+  lateCacheBytes: number;
 }
 
 export const RETRIEVAL_OPTION_NAMES = [
@@ -76,6 +113,10 @@ export const RETRIEVAL_OPTION_NAMES = [
   'halfLifeDays',
   'rerank',
   'rerankCandidates',
+  'lateInteraction',
+  'lateCandidates',
+  'lateMinScore',
+  'lateCacheBytes',
 ] as const;
 
 export function resolveRetrieval(read: OptionReader, model: string): ResolvedRetrieval {
@@ -89,5 +130,9 @@ export function resolveRetrieval(read: OptionReader, model: string): ResolvedRet
     halfLifeDays: read.number('halfLifeDays', { default: 30, above: 0, allowInfinity: true }),
     rerank: read.function<RerankHook, undefined>('rerank', undefined),
     rerankCandidates: read.integer('rerankCandidates', { default: 10, min: 1, max: 100 }),
+    lateInteraction: read.boolean('lateInteraction', true),
+    lateCandidates: read.integer('lateCandidates', { default: 5, min: 1, max: 100 }),
+    lateMinScore: read.number('lateMinScore', { default: DEFAULT_LATE_MIN_SCORES[model] ?? 0, min: 0, max: 11 }),
+    lateCacheBytes: read.integer('lateCacheBytes', { default: 32 * 1024 * 1024, min: 0, max: 2 ** 40 }),
   };
 }

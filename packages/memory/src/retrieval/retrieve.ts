@@ -1,6 +1,9 @@
 import type { MemoryBackend, MemoryFilter } from '../backend/memory-backend.js';
+import type { MemoryEmbedder } from '../memory-embedder.js';
+import { memoryText } from '../memory-item.js';
 import type { RetrievedMemory } from '../memory-store.js';
 import { compileFilter } from '../backend/compile-filter.js';
+import { symmetricMaxSim, tokenVectorsOf, type TokenVectorCache } from './late-interaction.js';
 import type { LexicalIndexes } from './lexical-indexes.js';
 import { cosine, rankCandidates, type RankCandidate } from './rank.js';
 import type { ResolvedRetrieval } from './retrieval-options.js';
@@ -11,24 +14,36 @@ export interface RetrieveInput {
   vector: Float32Array;
   k: number;
   filter: MemoryFilter;
-  minScore: number;
+  /** The request's threshold, when it sets one: it then replaces both `minScore` and `lateMinScore`. */
+  minScore: number | undefined;
   now: number;
+}
+
+/** What the late-interaction stage needs: an embedder with token vectors and the store's cache of memories' rows. */
+export interface LateInteraction {
+  embedder: MemoryEmbedder;
+  cache: TokenVectorCache;
 }
 
 /**
  * The pipeline every backend shares: dense candidates from the backend and BM25 candidates from the workspace's
- * lexical index, fused into one relevance, thresholded, ordered by the relevance-first rule, optionally reranked, cut to k.
+ * lexical index, fused into one relevance, thresholded, ordered by the relevance-first rule; the best rescored by late
+ * interaction when the embedder gives token vectors; optionally reranked; cut to k.
  */
 export async function retrieveMemories(
   backend: MemoryBackend,
   lexical: LexicalIndexes | undefined,
   settings: ResolvedRetrieval,
   input: RetrieveInput,
+  late?: LateInteraction,
 ): Promise<RetrievedMemory[]> {
   const limit = Math.max(settings.candidates, input.k);
+  // The task's token vectors are computed while the retrievers run.
+  const taskRows = late ? tokenVectorsOf(late.embedder, [input.query]).then(([rows]) => rows!) : undefined;
   const [dense, lexicalHits] = await Promise.all([
     backend.queryMemories({ workspaceId: input.workspaceId, vector: input.vector, limit, filter: input.filter }),
     lexical ? lexical.get(input.workspaceId).then((index) => index.search(input.query, limit, input.filter)) : [],
+    taskRows,
   ]);
   const bm25 = new Map(lexicalHits.map((hit) => [hit.id, hit.score]));
   const candidates = new Map<string, RankCandidate>();
@@ -46,7 +61,13 @@ export async function retrieveMemories(
     });
   }
 
-  let ranked = rankCandidates([...candidates.values()], { ...settings, minScore: input.minScore, now: input.now });
+  let ranked = rankCandidates([...candidates.values()], { ...settings, minScore: input.minScore ?? settings.minScore, now: input.now });
+  if (late && taskRows && ranked.length > 0) {
+    const head = ranked.slice(0, Math.max(settings.lateCandidates, input.k)).map((r) => candidates.get(r.memory.id)!);
+    const scores = await lateScores(late, input.workspaceId, await taskRows, head);
+    const rescored = head.map((c, i) => ({ ...c, late: scores[i]! }));
+    ranked = rankCandidates(rescored, { ...settings, minScore: input.minScore ?? settings.lateMinScore, now: input.now });
+  }
   if (settings.rerank && ranked.length > 0) {
     const pool = ranked.slice(0, Math.max(settings.rerankCandidates, input.k));
     const allowed = new Set(pool);
@@ -54,4 +75,22 @@ export async function retrieveMemories(
     ranked = reordered.map((m, i) => ({ ...m, components: { ...m.components, rerankPosition: i } }));
   }
   return ranked.slice(0, input.k);
+}
+
+/** Each candidate's symmetric MaxSim with the task; memories not in the cache are encoded in one call. */
+async function lateScores(late: LateInteraction, workspaceId: string, task: Float32Array, head: readonly RankCandidate[]): Promise<number[]> {
+  const texts = head.map((c) => memoryText(c.memory));
+  const rows = head.map((c, i) => late.cache.get(workspaceId, c.memory.id, texts[i]!));
+  const missing = rows.flatMap((r, i) => (r === undefined ? [i] : []));
+  if (missing.length > 0) {
+    const encoded = await tokenVectorsOf(
+      late.embedder,
+      missing.map((i) => texts[i]!),
+    );
+    missing.forEach((i, j) => {
+      rows[i] = encoded[j]!;
+      late.cache.set(workspaceId, head[i]!.memory.id, texts[i]!, encoded[j]!);
+    });
+  }
+  return rows.map((r) => symmetricMaxSim(task, r!, late.embedder.dimension));
 }

@@ -40,7 +40,8 @@ import {
 } from '../memory-store.js';
 import { parseInput } from '../parse-input.js';
 import { LexicalIndexes } from '../retrieval/lexical-indexes.js';
-import { retrieveMemories } from '../retrieval/retrieve.js';
+import { TokenVectorCache } from '../retrieval/late-interaction.js';
+import { retrieveMemories, type LateInteraction } from '../retrieval/retrieve.js';
 import type { Trace } from '../trace.js';
 import { backupWorkspace, restoreWorkspace, verifyBackupDir, type BackupContext } from './backup-restore.js';
 import { embedTexts } from './embed-texts.js';
@@ -65,6 +66,7 @@ export class BackendMemoryStore implements MemoryStore {
   protected readonly backend: MemoryBackend;
   private readonly locks = new WorkspaceLocks();
   private readonly lexical: LexicalIndexes | undefined;
+  private readonly late: LateInteraction | undefined;
   private readonly origin = randomUUID();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly unsubscribe: (() => void) | undefined;
@@ -76,6 +78,12 @@ export class BackendMemoryStore implements MemoryStore {
     this.backend = this.options.backend;
     this.lexical =
       this.options.retrieval.lexicalWeight > 0 ? new LexicalIndexes(this.backend, this.locks, { ...this.options.lexicalIndex, now: this.options.now }) : undefined;
+    // Token vectors depend only on a memory's text, which the cache checks, so other stores' writes never stale it.
+    const { embedder, retrieval } = this.options;
+    this.late =
+      retrieval.lateInteraction && typeof embedder.generateTokenVectors === 'function'
+        ? { embedder, cache: new TokenVectorCache(retrieval.lateCacheBytes) }
+        : undefined;
     this.unsubscribe = this.options.invalidation?.subscribe((event) => {
       if (event.origin === this.origin || this.closing) return;
       this.locks.bump(event.workspaceId);
@@ -117,15 +125,13 @@ export class BackendMemoryStore implements MemoryStore {
         ...(parsed.tags !== undefined && parsed.tags.length > 0 ? { anyTags: parsed.tags } : {}),
       };
       const results = await this.call(() =>
-        retrieveMemories(this.backend, this.lexical, this.options.retrieval, {
-          workspaceId: parsed.workspaceId,
-          query: parsed.query,
-          vector: vector!,
-          k,
-          filter,
-          minScore: parsed.minScore ?? this.options.retrieval.minScore,
-          now: this.options.now(),
-        }),
+        retrieveMemories(
+          this.backend,
+          this.lexical,
+          this.options.retrieval,
+          { workspaceId: parsed.workspaceId, query: parsed.query, vector: vector!, k, filter, minScore: parsed.minScore, now: this.options.now() },
+          this.late,
+        ),
       );
       span.setAttribute('rb.memory.results', results.length);
       recordRetrieved(results.length);
@@ -296,6 +302,7 @@ export class BackendMemoryStore implements MemoryStore {
       await Promise.allSettled([...this.inFlight]);
       await this.locks.drain();
       this.lexical?.clear();
+      this.late?.cache.clear();
       if (this.opening) await this.opening.catch(() => undefined);
       await this.call(() => this.backend.close());
     })();

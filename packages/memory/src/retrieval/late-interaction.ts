@@ -1,0 +1,125 @@
+// Late interaction (ColBERT-style MaxSim, Khattab & Zaharia 2020) with the embedding model's own token vectors. A
+// pooled vector is the mean of a text's tokens, so two lessons on one subject lie close together whatever each says;
+// matching token to token tells them apart. MiniLM was trained for mean pooling, not for MaxSim: `npx nx eval
+// @rb/memory` measures that its token vectors carry the signal once BM25 stays in the score (see the README).
+import { MemoryError } from '../errors.js';
+import type { MemoryEmbedder, MemoryTokenVectors } from '../memory-embedder.js';
+import { tokenize } from './tokenize.js';
+
+/**
+ * The rows of the pieces whose whole word the lexical tokenizer keeps (stop words and punctuation dropped; a word is a
+ * piece and the `##` pieces after it). A text with no such word keeps all its rows.
+ */
+export function contentRows(text: MemoryTokenVectors, dimension: number): Float32Array {
+  const { pieces, vectors } = text;
+  const keep: number[] = [];
+  for (let start = 0; start < pieces.length; ) {
+    let end = start + 1;
+    while (end < pieces.length && pieces[end]!.startsWith('##')) end++;
+    const word = pieces.slice(start, end).map((p) => p.replace(/^##/, '')).join('');
+    if (tokenize(word).length > 0) for (let t = start; t < end; t++) keep.push(t);
+    start = end;
+  }
+  if (keep.length === 0 || keep.length === pieces.length) return vectors;
+  const out = new Float32Array(keep.length * dimension);
+  keep.forEach((t, i) => out.set(vectors.subarray(t * dimension, (t + 1) * dimension), i * dimension));
+  return out;
+}
+
+/**
+ * Symmetric MaxSim of two matrices of unit rows: the mean of (each task row's best cosine among the memory's rows,
+ * averaged) and (each memory row's best among the task's), from one pass over the dot products. 0 when either is empty.
+ */
+export function symmetricMaxSim(task: Float32Array, memory: Float32Array, dimension: number): number {
+  const nt = task.length / dimension;
+  const nm = memory.length / dimension;
+  if (nt === 0 || nm === 0) return 0;
+  const rowBest = new Float32Array(nt).fill(-Infinity);
+  const colBest = new Float32Array(nm).fill(-Infinity);
+  for (let i = 0; i < nt; i++) {
+    const to = i * dimension;
+    for (let j = 0; j < nm; j++) {
+      const mo = j * dimension;
+      let s = 0;
+      for (let k = 0; k < dimension; k++) s += task[to + k]! * memory[mo + k]!;
+      if (s > rowBest[i]!) rowBest[i] = s;
+      if (s > colBest[j]!) colBest[j] = s;
+    }
+  }
+  let taskSide = 0;
+  for (const s of rowBest) taskSide += s;
+  let memorySide = 0;
+  for (const s of colBest) memorySide += s;
+  return (taskSide / nt + memorySide / nm) / 2;
+}
+
+/** The embedder's token vectors of `texts`, checked (count, shape, finite values) as `embedTexts` checks vectors. */
+export async function tokenVectorsOf(embedder: MemoryEmbedder, texts: readonly string[]): Promise<Float32Array[]> {
+  let out: readonly MemoryTokenVectors[];
+  try {
+    out = await embedder.generateTokenVectors!(texts);
+  } catch (cause) {
+    if (MemoryError.isInstance(cause)) throw cause;
+    throw new MemoryError({
+      code: 'EMBEDDING_FAILED',
+      message: `the embedding model ${embedder.model} failed to give token vectors: ${cause instanceof Error ? cause.message : String(cause)}`,
+      isRetryable: (cause as { isRetryable?: unknown })?.isRetryable === true,
+      cause,
+    });
+  }
+  const bad = (message: string) => new MemoryError({ code: 'EMBEDDING_FAILED', message: `the embedding model ${embedder.model} ${message}` });
+  if (!Array.isArray(out) || out.length !== texts.length) throw bad(`returned token vectors for ${Array.isArray(out) ? out.length : 'no'} of ${texts.length} texts`);
+  return out.map((text) => {
+    const { pieces, vectors } = text ?? {};
+    if (!Array.isArray(pieces) || !(vectors instanceof Float32Array) || vectors.length !== pieces.length * embedder.dimension) {
+      throw bad(`returned token vectors that are not ${embedder.dimension} floats per piece`);
+    }
+    if (!vectors.every(Number.isFinite)) throw bad('returned a non-finite token vector value');
+    return contentRows({ pieces, vectors }, embedder.dimension);
+  });
+}
+
+/**
+ * Memories' content rows, least recently used dropped first past `maxBytes`. An entry is keyed by workspace and id and
+ * holds the text it was computed from, so an updated memory is never scored with its old text.
+ */
+export class TokenVectorCache {
+  private readonly entries = new Map<string, { text: string; rows: Float32Array; bytes: number }>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  get(workspaceId: string, id: string, text: string): Float32Array | undefined {
+    const key = `${workspaceId}\u0000${id}`;
+    const entry = this.entries.get(key);
+    if (entry === undefined || entry.text !== text) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.rows;
+  }
+
+  set(workspaceId: string, id: string, text: string, rows: Float32Array): void {
+    const key = `${workspaceId}\u0000${id}`;
+    const bytes = rows.byteLength + text.length * 2;
+    this.drop(key);
+    if (bytes > this.maxBytes) return;
+    this.entries.set(key, { text, rows, bytes });
+    this.bytes += bytes;
+    for (const [oldest] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.drop(oldest);
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+
+  private drop(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
+    this.entries.delete(key);
+    this.bytes -= entry.bytes;
+  }
+}
