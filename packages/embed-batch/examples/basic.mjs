@@ -15,6 +15,10 @@ const cosine = (a, b) => a.reduce((sum, x, i) => sum + x * b[i], 0); // vectors 
 const ranked = memories.map((text, i) => ({ text, score: cosine(query, vectors[i]) })).sort((a, b) => b.score - a.score);
 for (const { text, score } of ranked) console.log(`${score.toFixed(3)}  ${text}`);
 
+// Per-token vectors (one unit vector per word piece) for late-interaction scoring such as MaxSim.
+const [{ pieces, vectors: rows }] = await embedder.generateTokenVectors(['Indexing sorted lists.']);
+console.log(`${pieces.join(' ')}: ${rows.length / embedder.dimension} token vectors`);
+
 // Concurrent single calls are coalesced into one batch; a repeat is a cache hit.
 await Promise.all(memories.map((m) => embedder.embed(m)));
 console.log(`dimension ${embedder.dimension}, cache hit rate ${embedder.getCacheStatistics().hitRate.toFixed(0)}%`);
