@@ -61,4 +61,27 @@ describe('QueryEmbeddingCache', () => {
     const [v2] = await cache.generateBatch(['query']);
     expect(v2![0]).not.toBe(42);
   });
+
+  it('has token vectors exactly when the model has them, keeping a query`s as it keeps its vector', async () => {
+    expect(new QueryEmbeddingCache(fakeModel('uncased'), 100, Infinity).generateTokenVectors).toBeUndefined();
+    const model = fakeModel('uncased');
+    const calls: string[][] = [];
+    const withTokens: MemoryEmbedder = {
+      ...model,
+      generateTokenVectors: async (texts) => {
+        calls.push([...texts]);
+        return texts.map((text) => ({ pieces: [text.trim().toLowerCase()], vectors: Float32Array.of(1, 0, 0, 0) }));
+      },
+    };
+    const cache = new QueryEmbeddingCache(withTokens, 100, Infinity);
+    const [first] = await cache.generateTokenVectors!(['Sort a List']);
+    (first!.vectors as Float32Array)[0] = 42;
+    const [again] = await cache.generateTokenVectors!(['  sort a LIST ']);
+    expect(Array.from(again!.vectors)).toEqual([1, 0, 0, 0]);
+    await cache.generateTokenVectors!(['memory one', 'memory two']);
+    expect(calls).toEqual([['Sort a List'], ['memory one', 'memory two']]);
+    cache.clear();
+    await cache.generateTokenVectors!(['Sort a List']);
+    expect(calls).toHaveLength(3);
+  });
 });

@@ -1,4 +1,4 @@
-import type { MemoryEmbedder } from '@rb/memory';
+import type { MemoryEmbedder, MemoryTokenVectors } from '@rb/memory';
 import { WorkspaceLru, type CacheFigures } from './workspace-lru.js';
 
 // Texts that differ only in case and in spacing. If the model gives the three one vector, its tokenizer folds case
@@ -9,18 +9,24 @@ const PROBE = ['Retrieve The Lesson That Fits This Task', 'retrieve the lesson t
  * The embedder as the store sees it: a text embedded alone (a query, an updated memory) is looked up first, by a key
  * normalised only as far as the model itself normalises (checked once by embedding a probe), so surface variants of a
  * query ("Sort a list", "  sort a LIST ") cost one model call and get exactly the vector the model would give.
- * Batches (a trace and its memories) go to the model unchanged.
+ * Batches (a trace and its memories) go to the model unchanged. A query's token vectors (for late interaction, when
+ * the model gives them) are kept the same way.
  */
 export class QueryEmbeddingCache implements MemoryEmbedder {
   readonly model: string;
   readonly dimension: number;
+  readonly generateTokenVectors?: (texts: readonly string[]) => Promise<readonly MemoryTokenVectors[]>;
   private readonly vectors: WorkspaceLru<Float32Array>;
+  private readonly tokens: WorkspaceLru<MemoryTokenVectors>;
   private folding: Promise<{ caseless: boolean; spaceless: boolean }> | undefined;
 
   constructor(private readonly embedder: MemoryEmbedder, maxSize: number, ttlMs: number) {
     this.model = embedder.model;
     this.dimension = embedder.dimension;
     this.vectors = new WorkspaceLru<Float32Array>(maxSize, ttlMs);
+    this.tokens = new WorkspaceLru<MemoryTokenVectors>(maxSize, ttlMs);
+    // Only a model with token vectors gets the method: the store turns late interaction on by its presence.
+    if (typeof embedder.generateTokenVectors === 'function') this.generateTokenVectors = (texts) => this.tokenVectors(texts);
   }
 
   async generateBatch(texts: readonly string[], options?: { batchSize?: number }): Promise<ArrayLike<number>[]> {
@@ -40,6 +46,20 @@ export class QueryEmbeddingCache implements MemoryEmbedder {
 
   clear(): void {
     this.vectors.clear();
+    this.tokens.clear();
+  }
+
+  private async tokenVectors(texts: readonly string[]): Promise<readonly MemoryTokenVectors[]> {
+    if (texts.length !== 1) return this.embedder.generateTokenVectors!(texts);
+    const key = WorkspaceLru.key(this.model, await this.normalise(texts[0]!));
+    const cached = this.tokens.get(key);
+    if (cached) return [{ pieces: cached.pieces, vectors: cached.vectors.slice() }];
+    const out = await this.embedder.generateTokenVectors!(texts);
+    const [first] = out;
+    if (out.length === 1 && first?.vectors instanceof Float32Array && Array.isArray(first.pieces)) {
+      this.tokens.set(this.model, key, { pieces: [...first.pieces], vectors: first.vectors.slice() });
+    }
+    return out;
   }
 
   private async normalise(text: string): Promise<string> {

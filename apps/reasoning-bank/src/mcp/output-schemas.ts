@@ -7,6 +7,10 @@ import { z } from 'zod';
 export const ScoreComponentsSchema = z.strictObject({
   similarity: z.number().meta({ description: 'Cosine similarity of the query and the memory, -1..1.' }),
   lexical: z.number().optional().meta({ description: 'Normalised BM25 score, 0..1, when the lexical index contributed.' }),
+  late: z
+    .number()
+    .optional()
+    .meta({ description: 'Late-interaction similarity of the task and memory token vectors, when that stage rescored the memory.' }),
   recency: z.number().meta({ description: '1 for a memory created now, 0.5 one half-life ago.' }),
   errorBoost: z.number().meta({ description: '1 for a relevant failure-derived memory, else 0.' }),
   relevance: z.number().meta({ description: 'What the relevance threshold is applied to.' }),
@@ -27,6 +31,7 @@ export function toRetrieved(result: RetrievedMemory): z.input<typeof RetrievedMe
     components: {
       similarity: components.similarity,
       ...(components.lexical === undefined ? {} : { lexical: components.lexical }),
+      ...(components.late === undefined ? {} : { late: components.late }),
       recency: components.recency,
       errorBoost: components.errorBoost,
       relevance: components.relevance,
