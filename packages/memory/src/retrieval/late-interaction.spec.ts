@@ -139,6 +139,19 @@ describe('the late-interaction stage of retrieve', () => {
     }
   });
 
+  it('keeps a clear winner without running the model again (lateGap)', async () => {
+    const embedder = tokenEmbedder();
+    const store = await storeWith(embedder, { lateGap: 1e-6 });
+    try {
+      const [first] = await store.retrieve({ workspaceId: 'w', query: TASK, minScore: 0 });
+      expect(first?.memory.title).toBe(CAR_WASH.title);
+      expect(first?.components.late).toBeUndefined();
+      expect(embedder.tokenCalls).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('does nothing with lateInteraction: false', async () => {
     const embedder = tokenEmbedder();
     const store = await storeWith(embedder, { lateInteraction: false });
@@ -170,6 +183,7 @@ describe('the late-interaction stage of retrieve', () => {
     const embedder = tokenEmbedder();
     for (const [retrieval, field] of [
       [{ lateCandidates: 0 }, 'retrieval.lateCandidates'],
+      [{ lateGap: 0 }, 'retrieval.lateGap'],
       [{ lateMinScore: -1 }, 'retrieval.lateMinScore'],
       [{ lateCacheBytes: 1.5 }, 'retrieval.lateCacheBytes'],
       [{ lateInteraction: 'yes' }, 'retrieval.lateInteraction'],

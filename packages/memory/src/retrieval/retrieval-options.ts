@@ -49,6 +49,13 @@ export interface RetrievalOptions {
   /** Best candidates (after `minScore`) rescored by late interaction; at least `k` are. Defaults to `5`. */
   lateCandidates?: number;
   /**
+   * Late interaction runs only when the best two candidates' relevances differ by less than this: a clear winner is
+   * kept as it is, and the stage's cost (the model run again for the task and uncached candidates) is paid where it can
+   * change the answer. Defaults to `0.1` (with MiniLM it then runs for about a third of tasks and keeps all of its
+   * gain); `Infinity` runs it whenever two candidates pass `minScore`.
+   */
+  lateGap?: number;
+  /**
    * The threshold of the late-interaction relevance. Defaults to the calibrated value for the embedder's model in
    * `DEFAULT_LATE_MIN_SCORES`, else `0`. A request's `minScore` overrides both thresholds.
    */
@@ -99,6 +106,7 @@ export interface ResolvedRetrieval extends Omit<RankSettings, 'now'> {
   rerankCandidates: number;
   lateInteraction: boolean;
   lateCandidates: number;
+  lateGap: number;
   lateMinScore: number;
   lateCacheBytes: number;
 }
@@ -115,6 +123,7 @@ export const RETRIEVAL_OPTION_NAMES = [
   'rerankCandidates',
   'lateInteraction',
   'lateCandidates',
+  'lateGap',
   'lateMinScore',
   'lateCacheBytes',
 ] as const;
@@ -132,6 +141,7 @@ export function resolveRetrieval(read: OptionReader, model: string): ResolvedRet
     rerankCandidates: read.integer('rerankCandidates', { default: 10, min: 1, max: 100 }),
     lateInteraction: read.boolean('lateInteraction', true),
     lateCandidates: read.integer('lateCandidates', { default: 5, min: 1, max: 100 }),
+    lateGap: read.number('lateGap', { default: 0.1, above: 0, allowInfinity: true }),
     lateMinScore: read.number('lateMinScore', { default: DEFAULT_LATE_MIN_SCORES[model] ?? 0, min: 0, max: 11 }),
     lateCacheBytes: read.integer('lateCacheBytes', { default: 32 * 1024 * 1024, min: 0, max: 2 ** 40 }),
   };

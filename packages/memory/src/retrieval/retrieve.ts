@@ -38,12 +38,9 @@ export async function retrieveMemories(
   late?: LateInteraction,
 ): Promise<RetrievedMemory[]> {
   const limit = Math.max(settings.candidates, input.k);
-  // The task's token vectors are computed while the retrievers run.
-  const taskRows = late ? tokenVectorsOf(late.embedder, [input.query]).then(([rows]) => rows!) : undefined;
   const [dense, lexicalHits] = await Promise.all([
     backend.queryMemories({ workspaceId: input.workspaceId, vector: input.vector, limit, filter: input.filter }),
     lexical ? lexical.get(input.workspaceId).then((index) => index.search(input.query, limit, input.filter)) : [],
-    taskRows,
   ]);
   const bm25 = new Map(lexicalHits.map((hit) => [hit.id, hit.score]));
   const candidates = new Map<string, RankCandidate>();
@@ -62,9 +59,11 @@ export async function retrieveMemories(
   }
 
   let ranked = rankCandidates([...candidates.values()], { ...settings, minScore: input.minScore ?? settings.minScore, now: input.now });
-  if (late && taskRows && ranked.length > 0) {
+  // A clear winner is kept: late interaction runs only when the best two are close enough for it to reorder them.
+  if (late && ranked.length >= 2 && ranked[0]!.components.relevance - ranked[1]!.components.relevance < settings.lateGap) {
     const head = ranked.slice(0, Math.max(settings.lateCandidates, input.k)).map((r) => candidates.get(r.memory.id)!);
-    const scores = await lateScores(late, input.workspaceId, await taskRows, head);
+    const [taskRows] = await tokenVectorsOf(late.embedder, [input.query]);
+    const scores = await lateScores(late, input.workspaceId, taskRows!, head);
     const rescored = head.map((c, i) => ({ ...c, late: scores[i]! }));
     ranked = rankCandidates(rescored, { ...settings, minScore: input.minScore ?? settings.lateMinScore, now: input.now });
   }
