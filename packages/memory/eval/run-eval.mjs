@@ -2,8 +2,9 @@
 // three quarters to tune on, every fourth task held out) and set 2 (eval/holdout-2: other domains, never tuned on),
 // and on both banks in one workspace asked the held-out tasks of both.
 // Every contender's threshold is calibrated on set 1's tuning part only, by one rule (lib/measure.mjs: calibrate);
-// the held-out parts are only reported. The last row is the package's default measured end to end through
-// InMemoryMemoryStore with default options.
+// the held-out parts are only reported. The last rows are the package's default measured end to end through
+// InMemoryMemoryStore, without and with its late-interaction stage; eval/try-late-interaction.mjs measures the late-
+// interaction variants that stage was chosen from.
 // Usage: npx nx eval @rb/memory      (or, after a build: node packages/memory/eval/run-eval.mjs [--json])
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,18 +46,24 @@ const mmrRows = results
     })),
   );
 
-// The default, end to end: one InMemoryMemoryStore per set with default options, memories added with their ages.
+// The default, end to end: one InMemoryMemoryStore per set with default options, memories added with their ages; and
+// the same without its late-interaction stage (the embedder's token vectors), i.e. the fused formula alone.
 const defaultRow = { name: 'DEFAULT, end to end: InMemoryMemoryStore, default options (k = 3 asked)', threshold: 'default', parts: [] };
+const withoutLate = { name: 'default without late interaction, end to end (retrieval.lateInteraction: false)', threshold: 'default', parts: [] };
 for (const set of sets) {
-  const store = new InMemoryMemoryStore({ embedder, now: () => NOW });
-  const orders = await ordersThroughStore(store, set);
-  await store.close();
-  for (const indices of Object.values(set.parts)) defaultRow.parts.push(measureOrders(set, indices, (qi) => orders[qi]));
-  set.answeredOffTopic = set.queries.flatMap((q, qi) => (q.relevant.length === 0 && orders[qi].length > 0 ? [`"${q.query}" -> ${set.memories[orders[qi][0]].id}`] : []));
+  for (const [row, retrieval] of [[defaultRow, {}], [withoutLate, { lateInteraction: false }]]) {
+    const store = new InMemoryMemoryStore({ embedder, now: () => NOW, retrieval });
+    const orders = await ordersThroughStore(store, set);
+    await store.close();
+    for (const indices of Object.values(set.parts)) row.parts.push(measureOrders(set, indices, (qi) => orders[qi]));
+    if (row !== defaultRow) continue;
+    set.defaultOrders = orders;
+    set.answeredOffTopic = set.queries.flatMap((q, qi) => (q.relevant.length === 0 && orders[qi].length > 0 ? [`"${q.query}" -> ${set.memories[orders[qi][0]].id}`] : []));
+  }
 }
 await embedder.dispose?.();
 
-const rows = [...results, ...mmrRows, defaultRow];
+const rows = [...results, ...mmrRows, withoutLate, defaultRow];
 if (process.argv.includes('--json')) {
   const json = rows.map((r) => ({ name: r.name, threshold: r.threshold, parts: r.parts.map((m, i) => ({ part: parts[i].name, ...m })) }));
   console.log(JSON.stringify(json, null, 2));
@@ -94,13 +101,19 @@ if (process.argv.includes('--json')) {
     return top !== undefined && q.relevant.includes(set.memories[top[0]].id);
   })]));
   console.log('\nR@1 where BM25 alone is wrong / right (tasks of both sets), and re-weighted to BM25 right on 58%:');
-  for (const r of results.filter((x) => x.name.startsWith('dense: full text (') || /^full text \+ [\d.]+ x BM25\/\(BM25 \+ 16\)$/.test(x.name))) {
+  const stratified = [
+    ...results
+      .filter((x) => x.name.startsWith('dense: full text (') || /^full text \+ [\d.]+ x BM25\/\(BM25 \+ 16\)$/.test(x.name))
+      .map((r) => ({ name: r.name, top: (set, qi) => ranked(set, r.scoreOf(set, qi), r.threshold)[0]?.mi })),
+    { name: 'DEFAULT, end to end', top: (set, qi) => set.defaultOrders[qi][0] },
+  ];
+  for (const r of stratified) {
     const hits = [[], []];
     for (const set of pooled) {
       set.queries.forEach((q, qi) => {
         if (!q.relevant.length) return;
-        const [top] = ranked(set, r.scoreOf(set, qi), r.threshold);
-        hits[lexicalFirst.get(set)[qi] ? 1 : 0].push(top !== undefined && q.relevant.includes(set.memories[top.mi].id));
+        const top = r.top(set, qi);
+        hits[lexicalFirst.get(set)[qi] ? 1 : 0].push(top !== undefined && q.relevant.includes(set.memories[top].id));
       });
     }
     const [wrong, right] = hits.map((h) => h.filter(Boolean).length / h.length);

@@ -27,7 +27,7 @@ for (const set of sets) {
   prepareSet(set);
   set.bm25 = lexicalScores(set);
 }
-const encoder = await createTokenEncoder(modelDir);
+const encoder = createTokenEncoder(embedder);
 const encoded = await lateScores(encoder, sets, memoryText);
 
 const [defaultName, defaultScore] = contenders({ lexicalVariants: Object.keys(LEXICAL_VARIANTS), now: EVAL_NOW }).find(([, , o]) => o?.default);
@@ -93,7 +93,8 @@ const rows = [
   ...reorders.map(([name, scoreOf]) => row(name, defaultThreshold, orderOf(scoreOf, defaultThreshold))),
 ];
 
-// The default end to end (recency and the failure boost break near-ties), as run-eval.mjs's last row.
+// The default end to end (recency and the failure boost break near-ties; its late-interaction stage is the hook-form
+// row above, run by the store itself), as run-eval.mjs's last row.
 const endToEnd = new Map();
 for (const set of sets) {
   const store = new InMemoryMemoryStore({ embedder, now: () => EVAL_NOW });
@@ -163,8 +164,8 @@ const ways = {
 };
 const times = Object.fromEntries(Object.keys(ways).map((w) => [w, []]));
 for (let round = 0; round < 3; round++) for (const [w, fn] of Object.entries(ways)) tasks.forEach((q, qi) => times[w].push(timed(() => fn(q, qi))));
-// Without stored token vectors, a rescore re-encodes its 5 or 10 candidates at query time (transformers.js in this
-// process, one text a call; the token vectors come from the same forward pass as the pooled vector).
+// Without stored token vectors, a rescore re-encodes its 5 or 10 candidates at query time (the embedder's worker
+// processes, one text a call).
 const encodeTimes = { 'encode 1 task (token vectors)': [], 'encode 5 memories at query time (token vectors)': [], 'encode 10 memories at query time (token vectors)': [] };
 for (let round = 0; round < 5; round++) {
   const texts = merged.memories.slice(round * 10, round * 10 + 10).map(memoryText);
@@ -189,6 +190,5 @@ for (const tokens of ['all', 'content']) {
 }
 for (const [w, xs] of [...Object.entries(times), ...Object.entries(encodeTimes)]) console.log(`  ${w}: median ${xs.length ? median(xs).toFixed(2) : '-'} ms per query (n = ${xs.length})`);
 
-await encoder.dispose();
 await embedder.dispose?.();
 console.log(`\n${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -1,7 +1,8 @@
 // One run, side by side, on a real Chroma server (started here in a temp folder) and the real all-MiniLM-L6-v2:
 //   retrieval  p50 / p95 of ChromaMemoryStore.retrieve (default options, k = 5, every query new) at 1k and 10k
 //              memories, against the floor measured in the same rounds: one query embedding + one unfiltered query
-//              through chromadb's own client (nResults 5);
+//              through chromadb's own client (nResults 5); also with the late-interaction stage off (the store's own
+//              cost without that quality stage, which runs the model again for the task and for uncached candidates);
 //   100k       the Chroma part alone (ChromaBackend.queryMemories, 50 candidates, synthetic vectors) at 1k and 100k,
 //              against chromadb's client asking the same;
 //   cache      hit rate and mean latency, caches on vs off, for three Zipf streams: read-only, with surface variants
@@ -112,6 +113,7 @@ try {
   results.retrieval = {};
   const store = openStore();
   const uncached = openStore({ enableMemoryCache: false });
+  const noLate = openStore({ retrieval: { lateInteraction: false } });
   let offset = 0;
   for (const [label, workspaceId, size] of [['1k', 'bank-small', SMALL], ['10k', 'bank-large', BANK]]) {
     const collection = await memoriesCollection('bench', workspaceId);
@@ -120,16 +122,20 @@ try {
       await collection.query({ queryEmbeddings: [Array.from(vector)], nResults: K, include: ['documents', 'distances'] });
     };
     const warm = queries(20, (offset += 1000));
-    for (const query of warm) await Promise.all([floor(query), store.retrieve({ workspaceId, query, k: K }), uncached.retrieve({ workspaceId, query, k: K })]);
+    for (const query of warm) {
+      await Promise.all([floor(query), ...[store, uncached, noLate].map((s) => s.retrieve({ workspaceId, query, k: K }))]);
+    }
     // The store loads a queried workspace into its record cache in the background; measured once that is done, i.e.
     // once a new query costs one Chroma request (ids and distances).
-    const requests = () => Object.values(store.getCacheStatistics().requests).reduce((a, b) => a + b, 0);
     const warmStarted = Date.now();
-    for (let probe = 0; Date.now() - warmStarted < 60_000; probe++) {
-      const before = requests();
-      await store.retrieve({ workspaceId, query: `warm-up probe ${probe} for ${label}`, k: K });
-      if (requests() - before <= 1) break;
-      await new Promise((r) => setTimeout(r, 100));
+    for (const cached of [store, noLate]) {
+      const requests = () => Object.values(cached.getCacheStatistics().requests).reduce((a, b) => a + b, 0);
+      for (let probe = 0; Date.now() - warmStarted < 60_000; probe++) {
+        const before = requests();
+        await cached.retrieve({ workspaceId, query: `warm-up probe ${probe} for ${label}`, k: K });
+        if (requests() - before <= 1) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
     results.warmupSeconds = { ...results.warmupSeconds, [label]: (Date.now() - warmStarted) / 1000 };
     const base = (offset += 1000);
@@ -138,6 +144,7 @@ try {
         floor,
         store: (query) => store.retrieve({ workspaceId, query, k: K }),
         'store, caches off': (query) => uncached.retrieve({ workspaceId, query, k: K }),
+        'store, late interaction off': (query) => noLate.retrieve({ workspaceId, query, k: K }),
       },
       (round) => queries(PER_ROUND, base + round * PER_ROUND),
       ROUNDS,
@@ -260,11 +267,16 @@ results.seconds = (Date.now() - started) / 1000;
 if (json) {
   console.log(JSON.stringify(results, null, 2));
 } else {
-  console.log('\n| retrieval (k = 5, real model) | floor p50 | floor p95 | store p50 | store p95 | store / floor p50 | caches off p50 | caches off / floor |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(
+    '\n| retrieval (k = 5, real model) | floor p50 | floor p95 | store p50 | store p95 | store / floor p50 | late interaction off p50 | late off / floor | caches off p50 | caches off / floor |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const [label, r] of Object.entries(results.retrieval)) {
-    const off = r['store, caches off'];
-    console.log(`| ${label} memories | ${f1(r.floor.p50)} ms | ${f1(r.floor.p95)} ms | ${f1(r.store.p50)} ms | ${f1(r.store.p95)} ms | ${f2(r.store.p50 / r.floor.p50)}x | ${f1(off.p50)} ms | ${f2(off.p50 / r.floor.p50)}x |`);
+    const [off, noLate] = [r['store, caches off'], r['store, late interaction off']];
+    console.log(
+      `| ${label} memories | ${f1(r.floor.p50)} ms | ${f1(r.floor.p95)} ms | ${f1(r.store.p50)} ms | ${f1(r.store.p95)} ms | ${f2(r.store.p50 / r.floor.p50)}x | ` +
+        `${f1(noLate.p50)} ms | ${f2(noLate.p50 / r.floor.p50)}x | ${f1(off.p50)} ms | ${f2(off.p50 / r.floor.p50)}x |`,
+    );
   }
   const synth = Object.entries(results.synthetic);
   if (synth.length > 0) {

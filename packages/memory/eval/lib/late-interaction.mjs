@@ -2,56 +2,23 @@
 // token-level match tells apart lessons whose pooled vectors (the mean of all tokens) lie close together. MiniLM was
 // trained for mean pooling, not for MaxSim, so this measures whether its contextual token vectors carry that signal
 // as they are. Everything is computed in memory for one run; nothing is cached on disk.
-import { env, pipeline } from '@huggingface/transformers';
+import { contentRows } from '../../dist/retrieval/late-interaction.js';
 import { lexicalScore } from '../../dist/retrieval/rank.js';
-import { tokenize } from '../../dist/retrieval/tokenize.js';
 
-const MODEL = 'onnx-community/all-MiniLM-L6-v2-ONNX';
 const LEX = 'package tokenizer';
 
 /**
- * A text as token vectors: `all` holds every WordPiece token's vector ([CLS] and [SEP] dropped), `content` only the
- * tokens of words the package's own BM25 tokenizer keeps (stop words and punctuation dropped; the pieces of a word
- * share its fate). Rows are unit length, flat, `dim` floats each. A text of stop words only keeps all its tokens.
+ * A text as token vectors, from the embedder's `generateTokenVectors` (the package's late-interaction stage reads the
+ * same): `all` holds every WordPiece token's vector ([CLS] and [SEP] dropped), `content` only the tokens of words the
+ * package's BM25 tokenizer keeps (the package's own `contentRows`). Rows are unit length, flat, `dim` floats each.
  */
-export async function createTokenEncoder(modelDir) {
-  env.allowRemoteModels = false;
-  env.localModelPath = modelDir;
-  const extractor = await pipeline('feature-extraction', MODEL, { dtype: 'q4', device: 'cpu' });
+export function createTokenEncoder(embedder) {
+  const dim = embedder.dimension;
   const encode = async (text) => {
-    const out = await extractor(text, { pooling: 'none' });
-    const [, n, dim] = out.dims;
-    const pieces = extractor.tokenizer.tokenize(text);
-    // The vectors are [CLS] pieces... [SEP]; a text long enough to be cut would not line up with its pieces.
-    if (pieces.length !== n - 2) throw new Error(`token vectors (${n}) do not match the text's ${pieces.length} pieces + 2: text cut at the model's length?`);
-    const all = new Float32Array(pieces.length * dim);
-    for (let t = 0; t < pieces.length; t++) {
-      const row = out.data.subarray((t + 1) * dim, (t + 2) * dim);
-      let norm = 0;
-      for (let k = 0; k < dim; k++) norm += row[k] * row[k];
-      const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      for (let k = 0; k < dim; k++) all[t * dim + k] = row[k] * scale;
-    }
-    out.dispose?.();
-    const keep = contentPieces(pieces);
-    const content = keep.length === 0 ? all : new Float32Array(keep.length * dim);
-    keep.forEach((t, i) => content.set(all.subarray(t * dim, (t + 1) * dim), i * dim));
-    return { dim, pieces, keep, all, content };
+    const [{ pieces, vectors }] = await embedder.generateTokenVectors([text]);
+    return { dim, pieces, all: vectors, content: contentRows({ pieces, vectors }, dim) };
   };
-  return { encode, dispose: () => extractor.dispose() };
-}
-
-/** Positions of the pieces whose whole word survives the package's tokenizer (a word is a piece and its `##` pieces). */
-function contentPieces(pieces) {
-  const keep = [];
-  for (let start = 0; start < pieces.length; ) {
-    let end = start + 1;
-    while (end < pieces.length && pieces[end].startsWith('##')) end++;
-    const word = pieces.slice(start, end).map((p) => p.replace(/^##/, '')).join('');
-    if (tokenize(word).length > 0) for (let t = start; t < end; t++) keep.push(t);
-    start = end;
-  }
-  return keep;
+  return { encode };
 }
 
 /**
