@@ -83,6 +83,13 @@ describe('createEmbedder on the real all-MiniLM-L6-v2', () => {
         expect(cosine(fromWorkers[i]!, expected.data as Float32Array)).toBeGreaterThan(0.9999);
       }
       expect(pooled.workers).toBe(2);
+
+      // A call too small to fill both workers is still spread over them: a progress report per batch (3 + 2 texts,
+      // in whichever order they finish), where one batch of 5 would report once.
+      const seen: number[] = [];
+      await pooled.generateBatch(texts.slice(0, 5), { onProgress: ({ done }) => seen.push(done) });
+      expect(seen).toHaveLength(3);
+      expect([0, 5].every((n) => seen.includes(n)) && (seen.includes(2) || seen.includes(3))).toBe(true);
     } finally {
       await Promise.all([pooled.dispose(), reference.dispose()]);
     }

@@ -247,7 +247,8 @@ class TransformersEmbedder implements Embedder {
   /**
    * Tokenises `texts` in the workers (this thread only sorts the lengths into batches) and hands each batch of similar
    * length to `run`: the texts' indices and their token ids, in the same order. Longest batches first, so the last
-   * ones to finish are short and no worker idles long at the end.
+   * ones to finish are short and no worker idles long at the end. A call too small to fill every worker is spread
+   * over them (5 texts on 2 workers: 3 + 2, not one batch of 5), so a short call waits for its longest share only.
    */
   private async inBatches(
     texts: readonly string[],
@@ -255,7 +256,8 @@ class TransformersEmbedder implements Embedder {
     run: (batch: number[], tokens: Int32Array[]) => Promise<void>,
   ): Promise<void> {
     const tokens = texts.length > 0 ? await this.pool.tokenize(texts) : [];
-    const batches = planBatches(tokens.map((ids) => ids.length), batchSize, this.settings.maxBatchTokens).reverse();
+    const share = Math.max(1, Math.ceil(texts.length / this.workers));
+    const batches = planBatches(tokens.map((ids) => ids.length), Math.min(batchSize, share), this.settings.maxBatchTokens).reverse();
     await Promise.all(batches.map((batch) => run(batch, batch.map((i) => tokens[i]!))));
   }
 

@@ -62,8 +62,7 @@ export async function retrieveMemories(
   // A clear winner is kept: late interaction runs only when the best two are close enough for it to reorder them.
   if (late && ranked.length >= 2 && ranked[0]!.components.relevance - ranked[1]!.components.relevance < settings.lateGap) {
     const head = ranked.slice(0, Math.max(settings.lateCandidates, input.k)).map((r) => candidates.get(r.memory.id)!);
-    const [taskRows] = await tokenVectorsOf(late.embedder, [input.query]);
-    const scores = await lateScores(late, input.workspaceId, taskRows!, head);
+    const scores = await lateScores(late, input.workspaceId, input.query, head);
     const rescored = head.map((c, i) => ({ ...c, late: scores[i]! }));
     ranked = rankCandidates(rescored, { ...settings, minScore: input.minScore ?? settings.lateMinScore, now: input.now });
   }
@@ -76,20 +75,21 @@ export async function retrieveMemories(
   return ranked.slice(0, input.k);
 }
 
-/** Each candidate's symmetric MaxSim with the task; memories not in the cache are encoded in one call. */
-async function lateScores(late: LateInteraction, workspaceId: string, task: Float32Array, head: readonly RankCandidate[]): Promise<number[]> {
+/**
+ * Each candidate's symmetric MaxSim with the task. The task and the memories not in the cache are encoded at once
+ * (two calls, so the task's stays a single-text call an embedder may cache, as `@rb/storage-chroma` does).
+ */
+async function lateScores(late: LateInteraction, workspaceId: string, query: string, head: readonly RankCandidate[]): Promise<number[]> {
   const texts = head.map((c) => memoryText(c.memory));
   const rows = head.map((c, i) => late.cache.get(workspaceId, c.memory.id, texts[i]!));
   const missing = rows.flatMap((r, i) => (r === undefined ? [i] : []));
-  if (missing.length > 0) {
-    const encoded = await tokenVectorsOf(
-      late.embedder,
-      missing.map((i) => texts[i]!),
-    );
-    missing.forEach((i, j) => {
-      rows[i] = encoded[j]!;
-      late.cache.set(workspaceId, head[i]!.memory.id, texts[i]!, encoded[j]!);
-    });
-  }
-  return rows.map((r) => symmetricMaxSim(task, r!, late.embedder.dimension));
+  const [[task], encoded] = await Promise.all([
+    tokenVectorsOf(late.embedder, [query]),
+    missing.length > 0 ? tokenVectorsOf(late.embedder, missing.map((i) => texts[i]!)) : [],
+  ]);
+  missing.forEach((i, j) => {
+    rows[i] = encoded[j]!;
+    late.cache.set(workspaceId, head[i]!.memory.id, texts[i]!, encoded[j]!);
+  });
+  return rows.map((r) => symmetricMaxSim(task!, r!, late.embedder.dimension));
 }
