@@ -2,7 +2,7 @@
 // token-level match tells apart lessons whose pooled vectors (the mean of all tokens) lie close together. MiniLM was
 // trained for mean pooling, not for MaxSim, so this measures whether its contextual token vectors carry that signal
 // as they are. Everything is computed in memory for one run; nothing is cached on disk.
-import { contentRows } from '../../dist/retrieval/late-interaction.js';
+import { contentRows, maxSimDirections } from '../../dist/retrieval/late-interaction.js';
 import { lexicalScore } from '../../dist/retrieval/rank.js';
 
 const LEX = 'package tokenizer';
@@ -21,47 +21,8 @@ export function createTokenEncoder(embedder) {
   return { encode };
 }
 
-/**
- * Both directions of MaxSim between two token matrices from one pass over their dot products:
- * `q2m` = mean over the task's tokens of the best cosine among the memory's tokens, `m2q` the reverse.
- */
-export function maxSimBoth(q, m, dim) {
-  const nq = q.length / dim;
-  const nm = m.length / dim;
-  const rowBest = new Float32Array(nq).fill(-Infinity);
-  const colBest = new Float32Array(nm).fill(-Infinity);
-  for (let i = 0; i < nq; i++) {
-    const qo = i * dim;
-    for (let j = 0; j < nm; j++) {
-      const mo = j * dim;
-      let s = 0;
-      for (let k = 0; k < dim; k++) s += q[qo + k] * m[mo + k];
-      if (s > rowBest[i]) rowBest[i] = s;
-      if (s > colBest[j]) colBest[j] = s;
-    }
-  }
-  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  return { q2m: mean(rowBest), m2q: mean(colBest) };
-}
-
 /** Only `q2m` (what a scan of a whole bank computes). */
-export function maxSim(q, m, dim) {
-  const nq = q.length / dim;
-  const nm = m.length / dim;
-  let total = 0;
-  for (let i = 0; i < nq; i++) {
-    const qo = i * dim;
-    let best = -Infinity;
-    for (let j = 0; j < nm; j++) {
-      const mo = j * dim;
-      let s = 0;
-      for (let k = 0; k < dim; k++) s += q[qo + k] * m[mo + k];
-      if (s > best) best = s;
-    }
-    total += best;
-  }
-  return total / nq;
-}
+export const maxSim = (q, m, dim) => maxSimDirections(q, m, dim).taskToMemory;
 
 /**
  * Adds `set.late[tokens][direction][qi][mi]` to each set (tokens: 'all' or 'content'; direction: 'q2m', 'm2q',
@@ -87,8 +48,8 @@ export async function lateScores(encoder, sets, memoryText) {
         for (const d of Object.keys(grid)) grid[d][qi] = [];
         set.memories.forEach((mem, mi) => {
           const key = `${tokens}\u0000${set.queries[qi].query}\u0000${mem.id}`;
-          if (!pairs.has(key)) pairs.set(key, maxSimBoth(q[tokens], memories[mi][tokens], q.dim));
-          const { q2m, m2q } = pairs.get(key);
+          if (!pairs.has(key)) pairs.set(key, maxSimDirections(q[tokens], memories[mi][tokens], q.dim));
+          const { taskToMemory: q2m, memoryToTask: m2q } = pairs.get(key);
           grid.q2m[qi][mi] = q2m;
           grid.m2q[qi][mi] = m2q;
           grid.sym[qi][mi] = (q2m + m2q) / 2;

@@ -3,7 +3,7 @@ import type { MemoryEmbedder, MemoryTokenVectors } from '../memory-embedder.js';
 import type { MemoryItemInput } from '../memory-item.js';
 import { expectMemoryError, testGlobals } from '../testing/suite-helpers.js';
 import { createTestEmbedder } from '../testing/test-embedder.js';
-import { contentRows, symmetricMaxSim, TokenVectorCache } from './late-interaction.js';
+import { contentRows, maxSimDirections, symmetricMaxSim, TokenVectorCache } from './late-interaction.js';
 
 const DIM = 64;
 /** A unit row with a 1 at `at`: rows of different words are orthogonal, so MaxSim counts shared words. */
@@ -29,6 +29,7 @@ describe('late interaction, piece by piece', () => {
     expect(symmetricMaxSim(rows(1, 2), rows(1, 2), DIM)).toBeCloseTo(1);
     expect(symmetricMaxSim(rows(1, 2), rows(3, 4), DIM)).toBeCloseTo(0);
     // The task's one word is matched (1); half of the memory's words are (0.5).
+    expect(maxSimDirections(rows(1), rows(1, 2), DIM)).toEqual({ taskToMemory: 1, memoryToTask: 0.5 });
     expect(symmetricMaxSim(rows(1), rows(1, 2), DIM)).toBeCloseTo(0.75);
     expect(symmetricMaxSim(new Float32Array(0), rows(1), DIM)).toBe(0);
   });

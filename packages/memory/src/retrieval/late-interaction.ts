@@ -27,13 +27,14 @@ export function contentRows(text: MemoryTokenVectors, dimension: number): Float3
 }
 
 /**
- * Symmetric MaxSim of two matrices of unit rows: the mean of (each task row's best cosine among the memory's rows,
- * averaged) and (each memory row's best among the task's), from one pass over the dot products. 0 when either is empty.
+ * Both directions of MaxSim between two matrices of unit rows, from one pass over their dot products: `taskToMemory`
+ * is the mean over the task's rows of each one's best cosine among the memory's rows, `memoryToTask` the reverse. 0
+ * when either is empty.
  */
-export function symmetricMaxSim(task: Float32Array, memory: Float32Array, dimension: number): number {
+export function maxSimDirections(task: Float32Array, memory: Float32Array, dimension: number): { taskToMemory: number; memoryToTask: number } {
   const nt = task.length / dimension;
   const nm = memory.length / dimension;
-  if (nt === 0 || nm === 0) return 0;
+  if (nt === 0 || nm === 0) return { taskToMemory: 0, memoryToTask: 0 };
   const rowBest = new Float32Array(nt).fill(-Infinity);
   const colBest = new Float32Array(nm).fill(-Infinity);
   for (let i = 0; i < nt; i++) {
@@ -50,7 +51,13 @@ export function symmetricMaxSim(task: Float32Array, memory: Float32Array, dimens
   for (const s of rowBest) taskSide += s;
   let memorySide = 0;
   for (const s of colBest) memorySide += s;
-  return (taskSide / nt + memorySide / nm) / 2;
+  return { taskToMemory: taskSide / nt, memoryToTask: memorySide / nm };
+}
+
+/** Symmetric MaxSim: the mean of both directions ("each task word's best match" and "each memory word's"). */
+export function symmetricMaxSim(task: Float32Array, memory: Float32Array, dimension: number): number {
+  const { taskToMemory, memoryToTask } = maxSimDirections(task, memory, dimension);
+  return (taskToMemory + memoryToTask) / 2;
 }
 
 /** The embedder's token vectors of `texts`, checked (count, shape, finite values) as `embedTexts` checks vectors. */
