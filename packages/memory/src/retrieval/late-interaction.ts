@@ -2,8 +2,10 @@
 // pooled vector is the mean of a text's tokens, so two lessons on one subject lie close together whatever each says;
 // matching token to token tells them apart. MiniLM was trained for mean pooling, not for MaxSim: `npx nx eval
 // @rb/memory` measures that its token vectors carry the signal once BM25 stays in the score (see the README).
+import { MemoryCache } from '@rb/cache';
 import { MemoryError } from '../errors.js';
 import type { MemoryEmbedder, MemoryTokenVectors } from '../memory-embedder.js';
+import { modelFailure } from '../store/embed-texts.js';
 import { tokenize } from './tokenize.js';
 
 /**
@@ -66,13 +68,7 @@ export async function tokenVectorsOf(embedder: MemoryEmbedder, texts: readonly s
   try {
     out = await embedder.generateTokenVectors!(texts);
   } catch (cause) {
-    if (MemoryError.isInstance(cause)) throw cause;
-    throw new MemoryError({
-      code: 'EMBEDDING_FAILED',
-      message: `the embedding model ${embedder.model} failed to give token vectors: ${cause instanceof Error ? cause.message : String(cause)}`,
-      isRetryable: (cause as { isRetryable?: unknown })?.isRetryable === true,
-      cause,
-    });
+    throw modelFailure(embedder, cause);
   }
   const bad = (message: string) => new MemoryError({ code: 'EMBEDDING_FAILED', message: `the embedding model ${embedder.model} ${message}` });
   if (!Array.isArray(out) || out.length !== texts.length) throw bad(`returned token vectors for ${Array.isArray(out) ? out.length : 'no'} of ${texts.length} texts`);
@@ -87,46 +83,36 @@ export async function tokenVectorsOf(embedder: MemoryEmbedder, texts: readonly s
 }
 
 /**
- * Memories' content rows, least recently used dropped first past `maxBytes`. An entry is keyed by workspace and id and
- * holds the text it was computed from, so an updated memory is never scored with its old text.
+ * Memories' content rows, least recently used dropped first past `maxBytes` (an `@rb/cache` named
+ * `memory.token-vectors`, so its hits and misses are in the metrics). An entry is keyed by workspace and id and holds
+ * the text it was computed from, so an updated memory is never scored with its old text. `maxBytes` 0 keeps nothing.
  */
 export class TokenVectorCache {
-  private readonly entries = new Map<string, { text: string; rows: Float32Array; bytes: number }>();
-  private bytes = 0;
+  private readonly entries: MemoryCache<{ text: string; rows: Float32Array }> | undefined;
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(maxBytes: number) {
+    this.entries =
+      maxBytes > 0
+        ? new MemoryCache({
+            name: 'memory.token-vectors',
+            maxSize: 2 ** 24,
+            ttlSeconds: Infinity,
+            maxBytes,
+            sizeOf: ({ text, rows }) => rows.byteLength + text.length * 2,
+          })
+        : undefined;
+  }
 
   get(workspaceId: string, id: string, text: string): Float32Array | undefined {
-    const key = `${workspaceId}\u0000${id}`;
-    const entry = this.entries.get(key);
-    if (entry === undefined || entry.text !== text) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry.rows;
+    const entry = this.entries?.get(`${workspaceId}\u0000${id}`);
+    return entry?.text === text ? entry.rows : undefined;
   }
 
   set(workspaceId: string, id: string, text: string, rows: Float32Array): void {
-    const key = `${workspaceId}\u0000${id}`;
-    const bytes = rows.byteLength + text.length * 2;
-    this.drop(key);
-    if (bytes > this.maxBytes) return;
-    this.entries.set(key, { text, rows, bytes });
-    this.bytes += bytes;
-    for (const [oldest] of this.entries) {
-      if (this.bytes <= this.maxBytes) break;
-      this.drop(oldest);
-    }
+    this.entries?.put(`${workspaceId}\u0000${id}`, { text, rows });
   }
 
-  clear(): void {
-    this.entries.clear();
-    this.bytes = 0;
-  }
-
-  private drop(key: string): void {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return;
-    this.entries.delete(key);
-    this.bytes -= entry.bytes;
+  dispose(): void {
+    this.entries?.dispose();
   }
 }

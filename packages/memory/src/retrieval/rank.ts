@@ -38,10 +38,11 @@ export function lexicalScore(bm25: number, saturation: number): number {
 }
 
 /**
- * Relevance first. `relevance = similarity + lexicalWeight x lexical` (`late` in place of `similarity` when present); memories below `minScore` are dropped (unless
- * it is 0); the rest are ordered by `score = relevance + tieMargin x (recencyShare x recency + (1 - recencyShare) x
- * errorBoost)`. The bonus is at most `tieMargin`, so recency and the failure boost only reorder memories whose
- * relevance is within `tieMargin` of each other: a memory never ranks above one whose relevance exceeds its own by more.
+ * Relevance first. `relevance = similarity + lexicalWeight x lexical` (`late` in place of `similarity` when present);
+ * memories below `minScore` are dropped (unless it is 0); the rest are ordered by `score = relevance + tieMargin x
+ * (recencyShare x recency + (1 - recencyShare) x errorBoost)`. The bonus is at most `tieMargin`, so recency and the
+ * failure boost only reorder memories whose relevance is within `tieMargin` of each other: a memory never ranks above
+ * one whose relevance exceeds its own by more.
  */
 export function rankCandidates(candidates: readonly RankCandidate[], settings: RankSettings): RetrievedMemory[] {
   const ranked: RetrievedMemory[] = [];

@@ -302,7 +302,7 @@ export class BackendMemoryStore implements MemoryStore {
       await Promise.allSettled([...this.inFlight]);
       await this.locks.drain();
       this.lexical?.clear();
-      this.late?.cache.clear();
+      this.late?.cache.dispose();
       if (this.opening) await this.opening.catch(() => undefined);
       await this.call(() => this.backend.close());
     })();

@@ -11,14 +11,7 @@ export async function embedTexts(embedder: MemoryEmbedder, texts: readonly strin
   try {
     vectors = await embedder.generateBatch(texts, batchSize === undefined ? undefined : { batchSize });
   } catch (cause) {
-    if (MemoryError.isInstance(cause)) throw cause;
-    const retryable = (cause as { isRetryable?: unknown })?.isRetryable === true;
-    throw new MemoryError({
-      code: 'EMBEDDING_FAILED',
-      message: `the embedding model ${embedder.model} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-      isRetryable: retryable,
-      cause,
-    });
+    throw modelFailure(embedder, cause);
   }
   if (!Array.isArray(vectors) || vectors.length !== texts.length) {
     throw new MemoryError({
@@ -39,5 +32,16 @@ export async function embedTexts(embedder: MemoryEmbedder, texts: readonly strin
       throw new MemoryError({ code: 'EMBEDDING_FAILED', message: `the embedding model ${embedder.model} returned a non-finite value` });
     }
     return out;
+  });
+}
+
+/** What a failed model call becomes: a `MemoryError` stays as it is, anything else is `EMBEDDING_FAILED` with its cause. */
+export function modelFailure(embedder: MemoryEmbedder, cause: unknown): MemoryError {
+  if (MemoryError.isInstance(cause)) return cause;
+  return new MemoryError({
+    code: 'EMBEDDING_FAILED',
+    message: `the embedding model ${embedder.model} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+    isRetryable: (cause as { isRetryable?: unknown })?.isRetryable === true,
+    cause,
   });
 }
